@@ -1,0 +1,79 @@
+"""What a browser check is: metadata beside one async function, as axe-core keeps its rules.
+
+A check receives a Playwright page that has finished loading and a :class:`CheckContext`, and
+returns Findings. Checks that change the viewport, zoom or styles declare ``mutates_page`` so
+the runner reloads the page before them and never lets their changes leak into another check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Page
+
+from accessibility.findings import Finding, Impact, Kind, Level, truncate_snippet
+
+__all__ = ["Check", "CheckContext", "CheckFn", "CheckMeta"]
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    """Everything a report says about a check, whatever page it ran on."""
+
+    id: str
+    title: str
+    wcag: tuple[str, ...]
+    level: Level
+    impact: Impact
+    how_to_fix: str
+    mutates_page: bool = False
+
+
+@dataclass
+class CheckContext:
+    """Per-page facts shared by the checks on that page."""
+
+    url: str
+    viewport: tuple[int, int] = (1280, 800)
+    #: Facts gathered while checking (title, links, h1) for the site-level rules.
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def finding(
+        self,
+        meta: CheckMeta,
+        *,
+        kind: Kind,
+        selector: str,
+        snippet: str,
+        message: str,
+        impact: Impact | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Finding:
+        """Build a Finding of ours from a check's metadata and one element's details."""
+        return Finding(
+            rule=meta.id,
+            source="resident-voice",
+            kind=kind,
+            wcag=list(meta.wcag),
+            level=meta.level,
+            impact=impact or meta.impact,
+            selector=selector,
+            snippet=truncate_snippet(snippet),
+            message=message,
+            url=self.url,
+            help_url=None,
+            data={"how_to_fix": meta.how_to_fix, **(data or {})},
+        )
+
+
+CheckFn = Callable[[Page, CheckContext], Awaitable[list[Finding]]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: its metadata and the function that runs it."""
+
+    meta: CheckMeta
+    run: CheckFn

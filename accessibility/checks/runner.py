@@ -1,0 +1,223 @@
+"""Audit one page: load it, run axe-core, then our checks, each fenced by its own time limit.
+
+The order is safe: checks that only read the page run first on the page as loaded; each check
+that changes the viewport, zoom or styles gets a freshly reloaded page, so no check sees
+another's changes. A check that crashes or overruns becomes a "review" finding saying so; it
+never crashes the audit. A page that stops answering (endless script) ends its audit with
+status "timeout" instead of hanging the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from accessibility.axe import AXE_VERSION, run_axe
+from accessibility.checks import REGISTRY
+from accessibility.checks.base import Check, CheckContext
+from accessibility.checks.dom import evaluate
+from accessibility.findings import Finding
+
+__all__ = ["PageAudit", "audit_page", "collect_facts"]
+
+log = logging.getLogger(__name__)
+
+#: No one check may take more than this, whatever the page's budget.
+CHECK_TIME_LIMIT_S = 20.0
+#: Budget kept back for loading the page again before a mutating check.
+RELOAD_TIME_LIMIT_S = 15.0
+
+_FACTS_JS = """
+() => {
+  const rv = window.__rv;
+  const links = [];
+  for (const a of Array.from(document.querySelectorAll('a[href]')).slice(0, 1000)) {
+    if (!rv.visible(a) && !a.matches(':focus-within, .govuk-skip-link')) continue;
+    if (rv.hiddenFromAT(a)) continue;
+    links.push({text: rv.name(a).replace(/\\s+/g, ' '), href: a.href, selector: rv.selector(a),
+                snippet: rv.snippet(a)});
+  }
+  return {
+    title: (document.title || '').trim(),
+    lang: document.documentElement.getAttribute('lang'),
+    h1: Array.from(document.querySelectorAll('h1'))
+      .map(h => h.textContent.replace(/\\s+/g, ' ').trim()),
+    links,
+  };
+}
+"""
+
+
+@dataclass
+class PageAudit:
+    """Everything found on one page, plus the facts the site-level rules need."""
+
+    url: str
+    status: str  # "ok", "timeout" (ran out of time / page stopped answering), "error"
+    title: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    http_status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    axe_version: str = AXE_VERSION
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the CLI's ``pages`` entries)."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "title": self.title,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "error": self.error,
+            "findings": [f.to_dict() for f in self.findings],
+            "facts": self.facts,
+            "timings": self.timings,
+        }
+
+
+async def collect_facts(page: Page) -> dict[str, Any]:
+    """Title, language, h1s and links (visible text + absolute href) of the page as loaded."""
+    facts: dict[str, Any] = await evaluate(page, _FACTS_JS)
+    return facts
+
+
+def _incomplete(check_id: str, url: str, why: str, wcag: Iterable[str] = ()) -> Finding:
+    return Finding(
+        rule=check_id,
+        source="resident-voice",
+        kind="review",
+        wcag=list(wcag),
+        level="AA",
+        impact="minor",
+        selector="html",
+        snippet="",
+        message=f"This check could not complete on this page ({why}); check it by hand.",
+        url=url,
+        data={"incomplete": True},
+    )
+
+
+async def _responsive(page: Page) -> bool:
+    """Does the page's main thread still answer? (An endless script makes it not.)"""
+    try:
+        async with asyncio.timeout(2.0):
+            await page.evaluate("() => 1")
+        return True
+    except (TimeoutError, PlaywrightError):
+        return False
+
+
+async def _load(page: Page, url: str, timeout_s: float) -> tuple[int | None, str]:
+    response = await page.goto(url, wait_until="load", timeout=max(timeout_s, 1.0) * 1000)
+    # Give late scripts (carousels, autoplay) a moment without waiting for an idle network,
+    # which a page polling forever would never reach.
+    with contextlib.suppress(PlaywrightError):
+        await page.wait_for_load_state("networkidle", timeout=1500)
+    return (response.status if response else None), page.url
+
+
+def _select(checks: Iterable[str] | None) -> list[Check]:
+    if checks is None:
+        chosen = list(REGISTRY.values())
+    else:
+        unknown = [c for c in checks if c not in REGISTRY]
+        if unknown:
+            raise KeyError(f"unknown checks: {', '.join(unknown)}")
+        chosen = [REGISTRY[c] for c in checks]
+    # Stable: readers first, mutators after, registry order within each.
+    return sorted(chosen, key=lambda c: c.meta.mutates_page)
+
+
+async def audit_page(
+    page: Page,
+    url: str,
+    *,
+    checks: Iterable[str] | None = None,
+    axe: bool = True,
+    time_limit_s: float = 60,
+) -> PageAudit:
+    """Load ``url`` in ``page`` and audit it within ``time_limit_s`` seconds.
+
+    ``checks`` names the registry checks to run (all when None). The caller owns the page and
+    its context; after a "timeout" audit it should close that context rather than reuse it.
+    """
+    started = time.monotonic()
+    deadline = started + time_limit_s
+    audit = PageAudit(url=url, status="ok", title="")
+    selected = _select(checks)
+    ctx = CheckContext(url=url)
+    size = page.viewport_size
+    if size:
+        ctx.viewport = (size["width"], size["height"])
+    page.set_default_timeout(CHECK_TIME_LIMIT_S * 1000)
+
+    def remaining() -> float:
+        return deadline - time.monotonic()
+
+    try:
+        audit.http_status, audit.final_url = await _load(page, url, min(remaining(), 30.0))
+        ctx.url = audit.final_url or url
+        async with asyncio.timeout(max(min(remaining(), 10.0), 0.1)):
+            audit.facts = await collect_facts(page)
+        audit.title = audit.facts.get("title", "")
+        ctx.facts = audit.facts
+    except (TimeoutError, PlaywrightError) as exc:
+        audit.status = "timeout" if isinstance(exc, TimeoutError) else "error"
+        audit.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        audit.timings["total"] = time.monotonic() - started
+        return audit
+
+    if axe:
+        t0 = time.monotonic()
+        try:
+            async with asyncio.timeout(max(min(remaining(), 30.0), 0.1)):
+                result = await run_axe(page)
+            audit.axe_version = result.version
+            audit.findings += result.violations + result.incomplete
+        except (TimeoutError, PlaywrightError) as exc:
+            log.warning("axe did not complete on %s: %s", url, type(exc).__name__)
+            audit.findings.append(_incomplete("axe", ctx.url, "axe-core did not finish"))
+        audit.timings["axe"] = time.monotonic() - t0
+
+    fresh = True  # the page is as loaded until a mutating check has run
+    for check in selected:
+        meta = check.meta
+        if remaining() <= 0.5:
+            audit.status = "timeout"
+            audit.findings.append(_incomplete(meta.id, ctx.url, "page time limit", meta.wcag))
+            continue
+        t0 = time.monotonic()
+        try:
+            if meta.mutates_page and not fresh:
+                async with asyncio.timeout(max(min(remaining(), RELOAD_TIME_LIMIT_S), 0.1)):
+                    await _load(page, ctx.url, RELOAD_TIME_LIMIT_S)
+            async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
+                audit.findings += await check.run(page, ctx)
+            fresh = fresh and not meta.mutates_page
+        except TimeoutError:
+            audit.findings.append(_incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag))
+            fresh = False
+            if not await _responsive(page):
+                audit.status = "timeout"
+                audit.error = f"page stopped responding during {meta.id}"
+                break
+        except Exception as exc:  # a broken check must never break the audit
+            log.warning("check %s failed on %s: %r", meta.id, url, exc)
+            audit.findings.append(
+                _incomplete(meta.id, ctx.url, f"error: {type(exc).__name__}", meta.wcag)
+            )
+            fresh = False
+        audit.timings[meta.id] = time.monotonic() - t0
+    audit.timings["total"] = time.monotonic() - started
+    return audit
