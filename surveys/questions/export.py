@@ -1,0 +1,36 @@
+"""The export contract shared with analysis and delivery: codebook and rows.
+
+Columns follow definition order: choice/scale/rating -> ``<qid>``;
+multiple choice -> ``<qid>__<code>`` (0/1); grid -> ``<qid>__<item>``;
+number -> numeric; date -> ISO date; text -> text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from surveys.definitions.model import Survey
+
+
+def survey_codebook(survey: Survey, lang: str = "en") -> dict[str, Any]:
+    """Variables with labels, types, value labels and missing codes."""
+    variables: list[dict[str, Any]] = []
+    for question in survey.questions:
+        variables += question.handler.codebook(survey, question, lang)
+    return {
+        "survey": survey.slug,
+        "title": survey.title(lang),
+        "version": survey.version,
+        "variables": variables,
+    }
+
+
+def export_row(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """One response as ``{column: value}``, every column present (``None``
+    for unanswered). Answers routing would now skip are left out."""
+    kept = survey.prune(answers)
+    row: dict[str, Any] = {}
+    for question in survey.questions:
+        row.update(question.handler.export(question, kept.get(question.id)))
+    return row

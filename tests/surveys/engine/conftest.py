@@ -1,0 +1,26 @@
+"""Fixtures for the survey engine tests: a Jinja environment that finds our
+macros and GOV.UK Frontend's, and small helpers for building definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def jinja_env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(str(ROOT / "surveys" / "templates")),
+                jinja2.PrefixLoader(
+                    {"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}
+                ),
+            ]
+        ),
+        autoescape=True,
+    )
