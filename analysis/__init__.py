@@ -1,1 +1,39 @@
-"""analysis"""
+"""Resident Voice analysis library: survey estimates that match R's ``survey``.
+
+Pandas in, pandas out; never imports Litestar, so it works in any notebook::
+
+    import analysis
+    df = analysis.read_export("residents_2026.csv")
+    design = analysis.rake(analysis.Design(df), margins)
+    design.proportion("q1", "Very satisfied", by="panel_age_band")
+"""
+
+from analysis.design import Design
+from analysis.errors import (
+    AnalysisError,
+    ConvergenceError,
+    DesignError,
+    RakingError,
+    SingularModelError,
+    UnknownLevelError,
+    UnknownVariableError,
+    WeightsError,
+)
+from analysis.raking import RakeReport, rake
+from analysis.tables import ChisqResult, Crosstab
+
+__all__ = [
+    "AnalysisError",
+    "ChisqResult",
+    "ConvergenceError",
+    "Crosstab",
+    "Design",
+    "DesignError",
+    "RakeReport",
+    "RakingError",
+    "SingularModelError",
+    "UnknownLevelError",
+    "UnknownVariableError",
+    "WeightsError",
+    "rake",
+]

@@ -1,0 +1,184 @@
+"""Raking (iterative proportional fitting) of a design to population margins.
+
+The weights are adjusted margin by margin until every weighted margin hits
+its population count (the fixed point R's ``rake`` reaches with a tight
+``epsilon``).  The raked design remembers the margins so that standard errors
+account for the calibration exactly as R's ``svyrecvar`` does for a raked
+design (see `analysis.variance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.design import Design
+from analysis.errors import ConvergenceError, RakingError, check_column
+from analysis.variance import Calibration, FloatArray, IntArray
+
+Margins = Mapping[str, Mapping[Hashable, float]]
+
+
+@dataclass(frozen=True)
+class RakeReport:
+    """How raking went: iterations used, the largest relative margin error left,
+    and each margin's population count beside the raked weighted count."""
+
+    iterations: int
+    max_margin_error: float
+    converged: bool
+    margins: pd.DataFrame = field(repr=False)
+    weight_ratio_range: tuple[float, float] = (1.0, 1.0)
+
+
+def _match_categories(
+    values: pd.Series, var: str, margin: Mapping[Hashable, float]
+) -> tuple[IntArray, list[Hashable], FloatArray]:
+    """Map each row's value to its margin category; validate the margin."""
+    if values.isna().any():
+        raise RakingError(
+            f"raking variable {var!r} has {int(values.isna().sum())} missing value(s); "
+            "impute or give them their own category before raking"
+        )
+    if not margin:
+        raise RakingError(f"margin for {var!r} is empty")
+    keys = list(margin.keys())
+    targets = []
+    for k in keys:
+        try:
+            t = float(margin[k])
+        except (TypeError, ValueError) as exc:
+            raise RakingError(f"population count for {var}={k!r} is not a number") from exc
+        if not np.isfinite(t) or t < 0:
+            raise RakingError(
+                f"population count for {var}={k!r} must be a non-negative number, not {t}"
+            )
+        targets.append(t)
+    by_key = {k: i for i, k in enumerate(keys)}
+    by_str = {str(k): i for i, k in enumerate(keys)}
+    uniques = values.unique()
+    lookup: dict[Hashable, int] = {}
+    for v in uniques:
+        if v in by_key:
+            lookup[v] = by_key[v]
+        elif str(v) in by_str:
+            lookup[v] = by_str[str(v)]
+        else:
+            raise RakingError(
+                f"respondents have {var}={v!r}, which is not a category of the {var!r} margin "
+                f"(categories: {', '.join(map(repr, keys))})"
+            )
+    codes = values.map(lookup).to_numpy(dtype=np.int64)
+    counts = np.bincount(codes, minlength=len(keys))
+    tgt = np.asarray(targets)
+    for i, k in enumerate(keys):
+        if counts[i] == 0 and tgt[i] > 0:
+            raise RakingError(
+                f"margin {var}={k!r} has a population of {tgt[i]:g} but no respondents; "
+                "merge it with a neighbouring category"
+            )
+        if counts[i] > 0 and tgt[i] == 0:
+            raise RakingError(
+                f"margin {var}={k!r} has a population of 0 but {counts[i]} respondents"
+            )
+    used = np.flatnonzero(counts > 0)
+    remap = np.full(len(keys), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[codes], [keys[i] for i in used], tgt[used]
+
+
+def rake(
+    design: Design,
+    margins: Margins,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    bounds: tuple[float, float] | None = None,
+) -> Design:
+    """Rake ``design`` to population ``margins`` = ``{variable: {category: count}}``.
+
+    Returns a new `Design` whose ``weights`` hit every margin to within ``tol``
+    (largest relative error over all categories) and whose standard errors
+    allow for the calibration.  ``bounds=(low, high)`` keeps each weight
+    between low and high times its starting weight (trimming); raking then
+    may not reach the margins, which raises `ConvergenceError` rather than
+    returning weights that silently miss them.  ``design.rake_report`` on the
+    result holds the iterations and the margin errors.
+    """
+    if design.is_raked:
+        raise RakingError(
+            "this design is already raked; rake the original design to all margins at once"
+        )
+    if not isinstance(margins, Mapping) or not margins:
+        raise RakingError(
+            "margins must be a non-empty dict {variable: {category: population count}}"
+        )
+    if max_iter < 1:
+        raise RakingError("max_iter must be at least 1")
+    if bounds is not None:
+        lo, hi = bounds
+        if not (0 <= lo <= 1 <= hi):
+            raise RakingError(f"bounds must satisfy 0 <= low <= 1 <= high, not {bounds}")
+    names: list[str] = []
+    codes: list[IntArray] = []
+    cats: list[list[Hashable]] = []
+    targets: list[FloatArray] = []
+    for var, margin in margins.items():
+        check_column(design.data.columns, var, "raking variable")
+        c, k, t = _match_categories(design.data[var], var, margin)
+        names.append(var)
+        codes.append(c)
+        cats.append(k)
+        targets.append(t)
+    sums = {v: float(t.sum()) for v, t in zip(names, targets, strict=True)}
+    ref = next(iter(sums.values()))
+    if any(abs(s - ref) > 1e-6 * max(abs(ref), 1.0) for s in sums.values()):
+        listed = ", ".join(f"{v}: {s:g}" for v, s in sums.items())
+        raise RakingError(f"margins do not sum to the same population total ({listed})")
+
+    w0 = design.weights.to_numpy(dtype=float)
+    w = w0.copy()
+    err = np.inf
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - used after the loop
+        for c, t in zip(codes, targets, strict=True):
+            s = np.bincount(c, weights=w, minlength=len(t))
+            w *= (t / s)[c]
+        if bounds is not None:
+            w = w0 * np.clip(w / w0, bounds[0], bounds[1])
+        err = max(
+            float(np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t) / t))
+            for c, t in zip(codes, targets, strict=True)
+        )
+        if err < tol:
+            break
+    rows = []
+    for v, c, k, t in zip(names, codes, cats, targets, strict=True):
+        s = np.bincount(c, weights=w, minlength=len(t))
+        for cat, pop, got in zip(k, t, s, strict=True):
+            rows.append(
+                {
+                    "variable": v,
+                    "category": cat,
+                    "population": pop,
+                    "weighted": got,
+                    "relative_error": (got - pop) / pop,
+                }
+            )
+    table = pd.DataFrame(rows)
+    ratio = w / w0
+    report = RakeReport(iterations, err, err < tol, table, (float(ratio.min()), float(ratio.max())))
+    if not report.converged:
+        worst = table.iloc[int(np.argmax(np.abs(table["relative_error"].to_numpy())))]
+        why = " within the weight bounds" if bounds is not None else ""
+        raise ConvergenceError(
+            f"raking did not converge{why} after {iterations} iterations: largest margin error "
+            f"{err:.3g} at {worst['variable']}={worst['category']!r}"
+        )
+    calibration = Calibration(tuple(names), tuple(codes), tuple(len(t) for t in targets))
+    raked = design._with_weights(w, calibration)
+    raked.rake_report = report
+    return raked

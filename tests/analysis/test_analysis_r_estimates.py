@@ -1,0 +1,123 @@
+"""Means, totals, proportions, quantiles and group estimates against R's survey.
+
+Numbers come from results/make_results.R (svymean, svytotal, svyby,
+svyciprop, svyquantile on the apistrat and apiclus1 textbook designs and on
+apiclus1 raked to three margins).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import EST_RTOL, SE_RTOL, vec
+
+from analysis import Design
+
+DESIGNS = ["strat", "clus1", "rclus1"]
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_degrees_of_freedom(
+    designs: dict[str, Design], r_results: dict[str, Any], name: str
+) -> None:
+    assert designs[name].degf == r_results[name]["degf"]
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_mean_and_total(designs: dict[str, Design], r_results: dict[str, Any], name: str) -> None:
+    d, r = designs[name], r_results[name]
+    for got, want in ((d.mean("api00"), r["mean_api00"]), (d.total("enroll"), r["total_enroll"])):
+        np.testing.assert_allclose(got["estimate"], vec(want["estimate"]), rtol=EST_RTOL)
+        np.testing.assert_allclose(got["se"], vec(want["se"]), rtol=SE_RTOL)
+        np.testing.assert_allclose(got["ci_low"], vec(want["ci_low"]), rtol=SE_RTOL)
+        np.testing.assert_allclose(got["ci_high"], vec(want["ci_high"]), rtol=SE_RTOL)
+        assert list(got["df"]) == [want["df"]]
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_svyby_groups(designs: dict[str, Design], r_results: dict[str, Any], name: str) -> None:
+    d, r = designs[name], r_results[name]
+    cases = [
+        (d.mean("api00", by="stype"), r["by_mean_api00_stype"]),
+        (d.total("enroll", by="stype"), r["by_total_enroll_stype"]),
+        (d.proportion("hi800", "yes", by="stype", ci="wald"), r["by_prop_hi800_stype"]),
+    ]
+    for got, want in cases:
+        assert list(got["stype"]) == want["group"]
+        assert list(got.columns) == [
+            "stype",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "df",
+            "n",
+            "n_eff",
+        ]
+        np.testing.assert_allclose(
+            got["estimate"], vec(want["estimate"]), rtol=EST_RTOL, atol=1e-12
+        )
+        np.testing.assert_allclose(got["se"], vec(want["se"]), rtol=SE_RTOL, atol=1e-12)
+        np.testing.assert_allclose(got["ci_low"], vec(want["ci_low"]), rtol=SE_RTOL, atol=1e-9)
+        np.testing.assert_allclose(got["ci_high"], vec(want["ci_high"]), rtol=SE_RTOL, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_factor_proportions(
+    designs: dict[str, Design], r_results: dict[str, Any], name: str
+) -> None:
+    d, want = designs[name], r_results[name]["mean_stype"]
+    got = d.proportions("stype", ci="wald")
+    np.testing.assert_allclose(got["estimate"], vec(want["estimate"]), rtol=EST_RTOL)
+    if name != "clus1":  # stype is the strata / a raking margin: the true SE is 0
+        np.testing.assert_allclose(got["se"], 0, atol=1e-8)
+    else:
+        np.testing.assert_allclose(got["se"], vec(want["se"]), rtol=SE_RTOL)
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+@pytest.mark.parametrize("method", ["logit", "xlogit", "wilson", "wald", "beta"])
+@pytest.mark.parametrize("var", ["hi800", "sw"])
+def test_svyciprop(
+    designs: dict[str, Design], r_results: dict[str, Any], name: str, method: str, var: str
+) -> None:
+    d, want = designs[name], r_results[name]["props"][var]
+    level = "yes" if var == "hi800" else 1
+    got = d.proportion(var, level, ci=method)
+    ci = want["ci"]["mean" if method == "wald" else method]
+    np.testing.assert_allclose(got["estimate"], [want["estimate"]], rtol=EST_RTOL)
+    if name == "rclus1" and var == "sw":
+        # raked to sch.wide, so the proportion is fixed: R's SE (7e-8) is noise
+        assert got["se"].iloc[0] < 1e-7
+        return
+    np.testing.assert_allclose(got["se"], [want["se"]], rtol=SE_RTOL)
+    np.testing.assert_allclose(
+        [got["ci_low"].iloc[0], got["ci_high"].iloc[0]], ci["ci"], rtol=SE_RTOL
+    )
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_quantiles(designs: dict[str, Design], r_results: dict[str, Any], name: str) -> None:
+    d, want = designs[name], r_results[name]["quantile_api00"]
+    got = d.quantile("api00", want["q"])
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=EST_RTOL)
+    np.testing.assert_allclose(got["ci_low"], want["ci_low"], rtol=EST_RTOL)
+    np.testing.assert_allclose(got["ci_high"], want["ci_high"], rtol=EST_RTOL)
+    np.testing.assert_allclose(got["se"], want["se"], rtol=SE_RTOL)
+
+
+def test_raked_weights_match_r(designs: dict[str, Design], r_results: dict[str, Any]) -> None:
+    got = designs["rclus1"].weights.to_numpy()
+    np.testing.assert_allclose(got, r_results["rclus1"]["weights"], rtol=EST_RTOL)
+    report = designs["rclus1"].rake_report
+    assert report.converged and report.max_margin_error < 1e-13
+
+
+def test_kish_effective_sample_size(designs: dict[str, Design]) -> None:
+    d = designs["rclus1"]
+    w = d.weights.to_numpy()
+    assert d.effective_sample_size() == pytest.approx(w.sum() ** 2 / (w**2).sum())
+    assert d.kish_deff() == pytest.approx(len(w) / d.effective_sample_size())
+    assert designs["clus1"].kish_deff() == pytest.approx(1.0)  # apiclus1 is self-weighting
