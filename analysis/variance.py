@@ -111,9 +111,7 @@ class Linearisation:
             self._counts = np.asarray(m.sum(axis=0)).ravel()
             self._gram = (self._margin_t @ m).toarray()
             bounds = np.cumsum((0, *calibration.sizes))
-            self._slices = [
-                slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)
-            ]
+            self._slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
             q = m.multiply(weights[:, None]).tocsr()
             q = q if self.psu_sum is None else (self.psu_sum @ q).tocsr()
             sq = q.multiply(self.scale_psu[:, None]).tocsr()

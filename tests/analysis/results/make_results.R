@@ -85,7 +85,10 @@ for (nm in names(designs)) {
            p_value = unname(t$p.value)))
   }
   r$chisq <- tabs
-  g <- svyglm(sw ~ ell + meals + stype, design = d, family = quasibinomial)
+  # glm's default epsilon (1e-8) leaves the working weights one IRLS step
+  # behind, which moves the sandwich SEs at the 1e-5 level; converge fully
+  g <- svyglm(sw ~ ell + meals + stype, design = d, family = quasibinomial,
+              control = glm.control(epsilon = 1e-14, maxit = 100))
   r$logit <- list(terms = names(coef(g)), params = unname(coef(g)),
                   bse = unname(SE(g)), pvalues = unname(summary(g)$coefficients[, 4]),
                   ci_low = unname(confint(g)[, 1]), ci_high = unname(confint(g)[, 2]),
