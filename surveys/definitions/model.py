@@ -153,8 +153,9 @@ class Survey:
         return next(iter(text.values()))
 
     def text(self, text: Text | None, lang: str, answers: Answers | None = None) -> str:
-        """Localised text with ``{variable}`` and ``{answer:qid}`` filled in."""
-        return piping.fill(self, self.localise(text, lang), lang, answers or {})
+        """Localised text with ``{variable}`` and ``{answer:qid}`` filled in
+        (answer placeholders are left as written when ``answers`` is None)."""
+        return piping.fill(self, self.localise(text, lang), lang, answers)
 
     def format_answer(self, qid: str, value: Any, lang: str) -> str:
         """A stored answer as a resident reads it (check-answers page, piping)."""

@@ -32,13 +32,20 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def _schema_issues(data: Any) -> list[DefinitionIssue]:
+    errors = list(_validator().iter_errors(data))
+    paths = [format_path(e.absolute_path) for e in errors]
     issues = []
-    for error in _validator().iter_errors(data):
-        # A failed if/then reports inside "then"; its path is already the
-        # instance's, which is what an author needs.
-        issues.append(DefinitionIssue(format_path(error.absolute_path), error.message))
+    for error, path in zip(errors, paths, strict=True):
+        # When a type-specific property is itself invalid, JSON Schema also
+        # calls it "unevaluated" on the question; that second report only
+        # confuses, so keep the precise one beneath it.
+        if error.validator == "unevaluatedProperties" and any(
+            p.startswith(f"{path}.") for p in paths
+        ):
+            continue
+        issues.append(DefinitionIssue(path, error.message))
     issues.sort(key=lambda i: (i.path, i.message))
-    return issues
+    return list(dict.fromkeys(issues))
 
 
 def _build(data: Mapping[str, Any]) -> Survey:

@@ -41,9 +41,13 @@ def placeholders(text: str) -> Iterator[Placeholder]:
         yield Placeholder("invalid", stray)
 
 
-def fill(survey: Survey, text: str, lang: str, answers: Mapping[str, Any]) -> str:
+def fill(survey: Survey, text: str, lang: str, answers: Mapping[str, Any] | None) -> str:
     """``text`` with placeholders replaced; an unanswered question pipes as
-    an empty string (the checks make sure only earlier questions are piped)."""
+    an empty string (the checks make sure only earlier questions are piped).
+
+    With ``answers=None`` answer placeholders are kept as written, which is
+    what a codebook label needs ("You gave {answer:q_score}. Why?").
+    """
 
     def replace(match: re.Match[str]) -> str:
         piece = match.group(0)
@@ -56,10 +60,15 @@ def fill(survey: Survey, text: str, lang: str, answers: Mapping[str, Any]) -> st
             return piece
         name = parsed.group(2)
         if parsed.group(1):
+            if answers is None:
+                return piece
             value = answers.get(name)
-            if value is None or name not in {q.id for q in survey.questions}:
+            if value is None:
                 return ""
-            return survey.format_answer(name, value, lang)
+            try:
+                return survey.format_answer(name, value, lang)
+            except KeyError:
+                return ""
         if name in survey.variables:
             return survey.localise(survey.variables[name], lang)
         return piece

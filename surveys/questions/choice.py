@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 
 def radio_items(
-    survey: Survey, options: Sequence[Option], lang: str, value: Any
+    survey: Survey,
+    options: Sequence[Option],
+    lang: str,
+    value: Any,
+    answers: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """GOV.UK radio/checkbox items, with an "or" divider before the engine's
     own options ("Don't know", "Prefer not to say") as the Design System does
@@ -33,11 +37,11 @@ def radio_items(
             divided = True
         item: dict[str, Any] = {
             "value": option.code,
-            "text": survey.localise(option.label, lang),
+            "text": survey.text(option.label, lang, answers or {}),
             "checked": option.code in chosen,
         }
         if option.hint:
-            item["hint"] = {"text": survey.localise(option.hint, lang)}
+            item["hint"] = {"text": survey.text(option.hint, lang, answers or {})}
         items.append(item)
     return items
 
@@ -126,7 +130,7 @@ class ChoiceType(QuestionType):
             "name": question.id,
             "idPrefix": question.id,
             "fieldset": {"legend": ctx.legend(view["text"])},
-            "items": radio_items(survey, question.options, ctx.lang, ctx.value),
+            "items": radio_items(survey, question.options, ctx.lang, ctx.value, ctx.answers),
         }
         if view["hint"]:
             params["hint"] = {"text": view["hint"]}
@@ -141,7 +145,7 @@ class ChoiceType(QuestionType):
                 "name": question.id,
                 "label": survey.text(question.text, lang),
                 "type": "categorical",
-                "ordered": self.ordered,
+                "ordered": bool(question.spec.get("ordered", self.ordered)),
                 "values": {o.code: survey.localise(o.label, lang) for o in question.options},
                 "missing": [o.code for o in question.options if o.special],
             }

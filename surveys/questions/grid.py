@@ -164,11 +164,13 @@ class Grid(QuestionType):
                 "idPrefix": fid,
                 "fieldset": {
                     "legend": {
-                        "text": survey.localise(item.label, ctx.lang),
+                        "text": survey.text(item.label, ctx.lang, ctx.answers),
                         "classes": "govuk-fieldset__legend--s",
                     },
                 },
-                "items": radio_items(survey, question.options, ctx.lang, ctx.value.get(item.code)),
+                "items": radio_items(
+                    survey, question.options, ctx.lang, ctx.value.get(item.code), ctx.answers
+                ),
             }
             if view["hint"]:
                 params["fieldset"]["describedBy"] = hint_id
@@ -194,7 +196,7 @@ class Grid(QuestionType):
                 "name": item_field(question, item.code),
                 "label": f"{text}: {survey.localise(item.label, lang)}",
                 "type": "categorical",
-                "ordered": "scale" in question.spec,
+                "ordered": bool(question.spec.get("ordered", "scale" in question.spec)),
                 "values": {o.code: survey.localise(o.label, lang) for o in question.options},
                 "missing": [o.code for o in question.options if o.special],
             }

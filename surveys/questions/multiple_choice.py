@@ -166,7 +166,7 @@ class MultipleChoice(QuestionType):
 
     def view(self, survey: Survey, question: Question, ctx: ViewContext) -> dict[str, Any]:
         view = base_view(survey, question, ctx, self)
-        items = radio_items(survey, question.options, ctx.lang, ctx.value)
+        items = radio_items(survey, question.options, ctx.lang, ctx.value, ctx.answers)
         for item in items:
             option = question.option(item.get("value", ""))
             if option is not None and option.exclusive:

@@ -140,7 +140,7 @@ class Rating(QuestionType):
             "name": question.id,
             "idPrefix": question.id,
             "fieldset": {"legend": ctx.legend(view["text"])},
-            "items": radio_items(survey, question.options, ctx.lang, ctx.value),
+            "items": radio_items(survey, question.options, ctx.lang, ctx.value, ctx.answers),
         }
         if hint:
             params["hint"] = {"text": hint}
