@@ -1,9 +1,36 @@
 """Our own browser-driven accessibility checks, one module each, in one registry.
 
-Importing this package imports every check module, which registers itself in
-:data:`accessibility.checks.registry.REGISTRY`.
+Importing this package imports every check module (in :data:`CHECK_MODULES` order), which
+registers itself in :data:`accessibility.checks.registry.REGISTRY`. That order is also the
+run order among checks that leave the page's layout alone: readers first, then checks that
+press keys or move the mouse; checks that change viewport or styles run last, each on a
+freshly loaded page (see ``runner.py``).
 """
+
+from importlib import import_module
 
 from accessibility.checks.registry import REGISTRY, register
 
-__all__ = ["REGISTRY", "register"]
+CHECK_MODULES: tuple[str, ...] = (
+    # readers: look at the page as loaded
+    "page_title",
+    "language",
+    "headings",
+    "landmarks",
+    "link_text",
+    "sensory_instructions",
+    "reading_ease",
+    "form_labels",
+    "error_association",
+    "autocomplete",
+    # interactors: press keys
+    "skip_link",
+    "keyboard",
+    "focus_visible",
+    "focus_obscured",
+)
+
+for _name in CHECK_MODULES:
+    import_module(f"accessibility.checks.{_name}")
+
+__all__ = ["CHECK_MODULES", "REGISTRY", "register"]

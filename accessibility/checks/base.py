@@ -39,6 +39,8 @@ class CheckContext:
     viewport: tuple[int, int] = (1280, 800)
     #: Facts gathered while checking (title, links, h1) for the site-level rules.
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Work shared between checks on the same page state (e.g. one Tab walk for three checks).
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def finding(
         self,
@@ -50,14 +52,19 @@ class CheckContext:
         message: str,
         impact: Impact | None = None,
         data: dict[str, Any] | None = None,
+        wcag: list[str] | None = None,
+        level: Level | None = None,
     ) -> Finding:
-        """Build a Finding of ours from a check's metadata and one element's details."""
+        """Build a Finding of ours from a check's metadata and one element's details.
+
+        ``wcag``/``level`` narrow the criteria when a check covers several (3.1.1 vs 3.1.2).
+        """
         return Finding(
             rule=meta.id,
             source="resident-voice",
             kind=kind,
-            wcag=list(meta.wcag),
-            level=meta.level,
+            wcag=wcag or list(meta.wcag),
+            level=level or meta.level,
             impact=impact or meta.impact,
             selector=selector,
             snippet=truncate_snippet(snippet),

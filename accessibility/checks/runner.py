@@ -202,6 +202,7 @@ async def audit_page(
             if meta.mutates_page and not fresh:
                 async with asyncio.timeout(max(min(remaining(), RELOAD_TIME_LIMIT_S), 0.1)):
                     await _load(page, ctx.url, RELOAD_TIME_LIMIT_S)
+                ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
                 audit.findings += await check.run(page, ctx)
             fresh = fresh and not meta.mutates_page

@@ -1,0 +1,168 @@
+"""Language of page and of parts (WCAG 3.1.1, 3.1.2).
+
+The page must declare its language so screen readers pronounce it properly. Welsh councils
+publish bilingual pages; a Welsh passage without ``lang="cy"`` is read with English
+pronunciation, so we look for passages that are plainly Welsh (by common Welsh words) inside
+an element whose language is not Welsh. That is a heuristic, so it is reported for review.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page
+
+from accessibility.checks.base import CheckContext, CheckMeta
+from accessibility.checks.dom import evaluate
+from accessibility.checks.registry import register
+from accessibility.findings import Finding
+
+META = CheckMeta(
+    id="language",
+    title="Language of the page and of passages in another language",
+    wcag=("3.1.1", "3.1.2"),
+    level="A",
+    impact="serious",
+    how_to_fix=(
+        'Set <html lang="en"> (or "cy" for a Welsh page) and mark passages in another '
+        'language with lang, for example <p lang="cy">.'
+    ),
+)
+
+# Frequent Welsh function words that are not English words.
+_WELSH = frozenset(
+    [
+        "mae",
+        "yw",
+        "ydych",
+        "ydy",
+        "chi",
+        "ein",
+        "eich",
+        "gyda",
+        "hefyd",
+        "neu",
+        "ond",
+        "fel",
+        "gan",
+        "wedi",
+        "bod",
+        "cael",
+        "am",
+        "ar",
+        "yn",
+        "y",
+        "yr",
+        "i",
+        "o",
+        "a",
+        "ac",
+        "ei",
+        "eu",
+        "hyn",
+        "hynny",
+        "gwybodaeth",
+        "cyngor",
+        "croeso",
+        "diolch",
+        "gallwch",
+        "ni",
+        "sydd",
+        "bydd",
+        "rydym",
+        "ble",
+        "pryd",
+        "beth",
+        "sut",
+        "pam",
+        "dros",
+        "drwy",
+        "rhwng",
+        "ar-lein",
+        "cysylltu",
+    ]
+)
+_ENGLISH_ONLY = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "is",
+        "are",
+        "you",
+        "your",
+        "we",
+        "our",
+        "with",
+        "for",
+        "this",
+        "that",
+    ]
+)
+_WORD = re.compile(r"[a-zA-Zâêîôûŵŷáéíóúàèìòù'-]+")
+_VALID_LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+
+
+def looks_welsh(text: str) -> bool:
+    """True for a passage of 8+ words where Welsh function words dominate English ones."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 8:
+        return False
+    welsh = sum(w in _WELSH for w in words)
+    english = sum(w in _ENGLISH_ONLY for w in words)
+    return welsh / len(words) >= 0.25 and english <= welsh / 4
+
+
+@register(META)
+async def check_language(page: Page, ctx: CheckContext) -> list[Finding]:
+    """Missing/malformed page lang (violation); unmarked Welsh passages (review)."""
+    info = await evaluate(
+        page,
+        """() => {
+          const rv = window.__rv;
+          const blocks = [];
+          const sel = 'p, li, h1, h2, h3, h4, h5, h6, td, th, blockquote, label, legend, dd';
+          for (const el of Array.from(document.body ? document.body.querySelectorAll(sel) : [])
+                 .slice(0, 2000)) {
+            if (!rv.visible(el)) continue;
+            const langEl = el.closest('[lang]');
+            const lang = langEl ? langEl.getAttribute('lang') : '';
+            blocks.push(Object.assign(rv.describe(el),
+              {text: el.innerText.slice(0, 1000), lang}));
+          }
+          const html = document.documentElement;
+          return {lang: html.getAttribute('lang'), html: html.outerHTML.slice(0, 120),
+                  blocks};
+        }""",
+    )
+    findings: list[Finding] = []
+    lang = (info["lang"] or "").strip()
+    if not lang or not _VALID_LANG.match(lang):
+        problem = "does not say which language it is in" if not lang else f"has lang='{lang}'"
+        findings.append(
+            ctx.finding(
+                META,
+                kind="violation",
+                selector="html",
+                snippet=info["html"],
+                message=f"The page {problem}, so screen readers may read it in the wrong language.",
+                wcag=["3.1.1"],
+            )
+        )
+    for block in info["blocks"]:
+        if block["lang"].lower().startswith("cy") or not looks_welsh(block["text"]):
+            continue
+        findings.append(
+            ctx.finding(
+                META,
+                kind="review",
+                selector=block["selector"],
+                snippet=block["snippet"],
+                message='This passage looks like Welsh but is not marked lang="cy", so a '
+                "screen reader would read it with English pronunciation.",
+                wcag=["3.1.2"],
+                level="AA",
+            )
+        )
+    return findings
