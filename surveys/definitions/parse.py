@@ -31,17 +31,45 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema())
 
 
+@cache
+def _question_properties(type_name: Any) -> frozenset[str]:
+    """Keys a question of ``type_name`` may have, read from the schema."""
+    question = schema()["$defs"]["question"]
+    keys = set(question["properties"])
+    for branch in question["allOf"]:
+        cond = branch["if"]["properties"]["type"]
+        if type_name == cond.get("const") or type_name in cond.get("enum", ()):
+            keys |= set(branch["then"].get("properties", {}))
+    return frozenset(keys)
+
+
+def _precise(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For "not valid under any of the given schemas" (options given as a
+    list or an option-set name), the error from the branch that fits the
+    value's type, which names the real fault and its deeper path."""
+    while error.context:
+        # A branch that fails only on the value's type is the wrong branch.
+        fitting = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+        error = max(fitting or error.context, key=lambda e: len(e.absolute_path))
+    return error
+
+
 def _schema_issues(data: Any) -> list[DefinitionIssue]:
-    errors = list(_validator().iter_errors(data))
+    errors = [_precise(e) for e in _validator().iter_errors(data)]
     paths = [format_path(e.absolute_path) for e in errors]
     issues = []
     for error, path in zip(errors, paths, strict=True):
-        # When a type-specific property is itself invalid, JSON Schema also
-        # calls it "unevaluated" on the question; that second report only
-        # confuses, so keep the precise one beneath it.
-        if error.validator == "unevaluatedProperties" and any(
-            p.startswith(f"{path}.") for p in paths
-        ):
+        if error.validator == "unevaluatedProperties" and isinstance(error.instance, dict):
+            # When a type-specific property is itself invalid, JSON Schema
+            # also calls it "unevaluated"; report only keys that are truly
+            # unknown for this question type.
+            unknown = sorted(set(error.instance) - _question_properties(error.instance.get("type")))
+            if unknown:
+                names = ", ".join(repr(k) for k in unknown)
+                kind = error.instance.get("type")
+                issues.append(
+                    DefinitionIssue(path, f"unexpected properties for a {kind} question: {names}")
+                )
             continue
         issues.append(DefinitionIssue(path, error.message))
     issues.sort(key=lambda i: (i.path, i.message))
