@@ -63,12 +63,13 @@ def fill(survey: Survey, text: str, lang: str, answers: Mapping[str, Any] | None
             if answers is None:
                 return piece
             value = answers.get(name)
-            if value is None:
-                return ""
             try:
-                return survey.format_answer(name, value, lang)
+                question = survey.question(name)
             except KeyError:
                 return ""
+            if value is None or not question.handler.is_valid_answer(question, value):
+                return ""
+            return survey.format_answer(name, value, lang)
         if name in survey.variables:
             return survey.localise(survey.variables[name], lang)
         return piece

@@ -28,9 +28,16 @@ def survey_codebook(survey: Survey, lang: str = "en") -> dict[str, Any]:
 
 def export_row(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
     """One response as ``{column: value}``, every column present (``None``
-    for unanswered). Answers routing would now skip are left out."""
+    for unanswered). Answers routing would now skip are left out, and so is
+    any stored value that does not have its question's shape (only possible
+    if something other than ``parse_page`` wrote it): an export must never
+    carry a code the codebook does not explain."""
     kept = survey.prune(answers)
     row: dict[str, Any] = {}
     for question in survey.questions:
-        row.update(question.handler.export(question, kept.get(question.id)))
+        handler = question.handler
+        value = kept.get(question.id)
+        if value is not None and not handler.is_valid_answer(question, value):
+            value = None
+        row.update(handler.export(question, value))
     return row
