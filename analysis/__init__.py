@@ -19,8 +19,10 @@ from analysis.errors import (
     UnknownVariableError,
     WeightsError,
 )
+from analysis.io import label, load, read_export
 from analysis.raking import RakeReport, rake
 from analysis.tables import ChisqResult, Crosstab
+from analysis.trend import trend
 
 __all__ = [
     "AnalysisError",
@@ -35,5 +37,9 @@ __all__ = [
     "UnknownLevelError",
     "UnknownVariableError",
     "WeightsError",
+    "label",
+    "load",
     "rake",
+    "read_export",
+    "trend",
 ]

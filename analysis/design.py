@@ -29,6 +29,7 @@ from analysis.errors import (
     check_column,
 )
 from analysis.intervals import CI_METHODS, proportion_interval, t_quantile, wald
+from analysis.io import translate_code
 from analysis.variance import Calibration, FloatArray, IntArray, Linearisation
 
 if TYPE_CHECKING:
@@ -253,6 +254,9 @@ class Design:
             matches = [c for c in col.cat.categories if c == level]
         if not matches:
             matches = [v for v in values if str(v) == str(level)]
+        if not matches:  # a codebook code such as "very_satisfied" for its label
+            label_for = translate_code(self.data, name, level)
+            matches = [v for v in values if v == label_for]
         if not matches:
             shown = (
                 list(col.cat.categories)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.design import Design
 from analysis.errors import ConvergenceError, RakingError, check_column
+from analysis.io import translate_code
 from analysis.variance import Calibration, FloatArray, IntArray
 
 Margins = Mapping[str, Mapping[Hashable, float]]
@@ -35,7 +36,7 @@ class RakeReport:
 
 
 def _match_categories(
-    values: pd.Series, var: str, margin: Mapping[Hashable, float]
+    values: pd.Series, var: str, margin: Mapping[Hashable, float], data: pd.DataFrame
 ) -> tuple[IntArray, list[Hashable], FloatArray]:
     """Map each row's value to its margin category; validate the margin."""
     if values.isna().any():
@@ -45,7 +46,9 @@ def _match_categories(
         )
     if not margin:
         raise RakingError(f"margin for {var!r} is empty")
-    keys = list(margin.keys())
+    # margins may name codebook codes ("very_satisfied") or the labels in the data
+    keys = [translate_code(data, var, k) for k in margin]
+    margin = dict(zip(keys, margin.values(), strict=True))
     targets = []
     for k in keys:
         try:
@@ -128,7 +131,7 @@ def rake(
     targets: list[FloatArray] = []
     for var, margin in margins.items():
         check_column(design.data.columns, var, "raking variable")
-        c, k, t = _match_categories(design.data[var], var, margin)
+        c, k, t = _match_categories(design.data[var], var, margin, design.data)
         names.append(var)
         codes.append(c)
         cats.append(k)

@@ -107,3 +107,18 @@ def test_svyolr_proportional_odds(
     assert list(got.params.index) == want["terms"]
     np.testing.assert_allclose(got.params, vec(want["params"]), rtol=EST_RTOL)
     np.testing.assert_allclose(got.bse, vec(want["bse"]), rtol=SE_RTOL)
+
+
+def test_trend_matches_stacked_waves_in_r(
+    designs: dict[str, Design], r_results: dict[str, Any]
+) -> None:
+    from analysis import trend
+
+    want = r_results["trend_hi800"]
+    got = trend({"w1": designs["strat"], "w2": designs["clus1"]}, "hi800", "yes")
+    assert list(got["wave"]) == ["w1", "w2"]
+    assert np.isnan(got["change"].iloc[0])
+    assert got["change"].iloc[1] == pytest.approx(want["change"], rel=EST_RTOL)
+    assert got["change_se"].iloc[1] == pytest.approx(want["se"], rel=SE_RTOL)
+    assert got["change_df"].iloc[1] == want["df"]
+    assert bool(got["significant"].iloc[1]) == (got["p_value"].iloc[1] < 0.05)
