@@ -1,10 +1,11 @@
 """``phone``: a telephone number, UK by default, stored in E.164
 ("+447700900982") so exports and SMS sending agree whatever the resident
-typed ("07700 900982", "+44 7700 900982", "(01632) 960001"). Validation
+typed ("07700 900982", "+44 7700 900982", "(01632) 960001"). Checking
 and formatting come from ``phonenumbers`` (Google's libphonenumber data)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
@@ -18,13 +19,26 @@ if TYPE_CHECKING:
 
 REGION = "GB"
 
+# Ofcom's ranges kept for drama and examples (07700 900xxx, 01632 960xxx,
+# 020 7946 0xxx, 0113-0191 496 0xxx, 0808 157 0xxx ...). GOV.UK's own error
+# message uses them and so does our demo data, but libphonenumber calls them
+# invalid because they are never allocated to anyone.
+_DRAMA = re.compile(
+    r"^(7700900\d{3}|1632960\d{3}|207946\d{4}|1(1[3-8]|[2-6]1)4960\d{3}|1914980\d{3}"
+    r"|292018\d{4}|289649\d{4}|8081570\d{3}|9098790\d{3}|3069990\d{3})$"
+)
+
+
+def _is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
+    return number.country_code == 44 and bool(_DRAMA.match(str(number.national_number)))
+
 
 def normalise_phone(raw: str) -> str | None:
     try:
         number = phonenumbers.parse(raw, REGION)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if not (phonenumbers.is_valid_number(number) or _is_drama_number(number)):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

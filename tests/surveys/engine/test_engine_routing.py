@@ -186,54 +186,27 @@ def test_stale_answers_do_not_route() -> None:
 
 
 def test_piping_answers_and_variables() -> None:
+    why = {
+        "en": "Why {answer:colour} on {answer:when}, {council_name}? {{literal}}",
+        "cy": "Pam {answer:colour} ar {answer:when}, {council_name}?",
+    }
+    colour = {
+        "id": "colour",
+        "type": "single_choice",
+        "text": {"en": "Colour?", "cy": "Lliw?"},
+        "options": [
+            {"code": "red", "label": {"en": "Red", "cy": "Coch"}},
+            {"code": "dark_blue", "label": {"en": "Dark blue", "cy": "Glas tywyll"}},
+        ],
+    }
+    when = {"id": "when", "type": "date", "text": {"en": "When?", "cy": "Pryd?"}}
     survey = parse_definition(
         make_survey(
-            page("p1", choice("colour", "red", "dark_blue"), question("when", "date")),
-            page(
-                "p2",
-                question(
-                    "why",
-                    "short_text",
-                    text={
-                        "en": "Why {answer:colour} on {answer:when}, {council_name}? {{literal}}",
-                        "cy": "Pam {answer:colour} ar {answer:when}?",
-                    },
-                ),
-            ),
+            page("p1", colour, when),
+            page("p2", {"id": "why", "type": "short_text", "text": why}),
             languages=("en", "cy"),
             variables={"council_name": {"en": "Anytown Council", "cy": "Cyngor Trefddim"}},
         )
-        | {
-            "pages": [
-                page(
-                    "p1",
-                    {
-                        "id": "colour",
-                        "type": "single_choice",
-                        "text": {"en": "Colour?", "cy": "Lliw?"},
-                        "options": [
-                            {"code": "red", "label": {"en": "Red", "cy": "Coch"}},
-                            {
-                                "code": "dark_blue",
-                                "label": {"en": "Dark blue", "cy": "Glas tywyll"},
-                            },
-                        ],
-                    },
-                    {"id": "when", "type": "date", "text": {"en": "When?", "cy": "Pryd?"}},
-                ),
-                page(
-                    "p2",
-                    {
-                        "id": "why",
-                        "type": "short_text",
-                        "text": {
-                            "en": "Why {answer:colour} on {answer:when}, {council_name}? {{literal}}",
-                            "cy": "Pam {answer:colour} ar {answer:when}, {council_name}?",
-                        },
-                    },
-                ),
-            ]
-        }
     )
     text = survey.question("why").text
     answers = {"colour": "dark_blue", "when": "2024-03-01"}
