@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from engine_helpers import choice, make_survey, page, question
 
+from surveys.bank import load_bank_survey
 from surveys.definitions import Survey, parse_definition
 from surveys.questions import apply_page, parse_page
 from surveys.questions.email import normalise_email
@@ -421,3 +422,19 @@ def test_redisplay_keeps_what_was_typed() -> None:
     assert result.redisplay["pc"] == "not one"
     assert result.redisplay["d"] == {"day": "31", "month": "2", "year": "2024"}
     assert result.redisplay["e"] == "ok@example.com"
+
+
+def test_format_answer_for_check_answers_pages() -> None:
+    s = load_bank_survey("all-question-types")
+    assert s.format_answer("q_lived", "gt_5", "cy") == "Mwy na 5 mlynedd"
+    assert s.format_answer("q_services", ["libraries", "none"], "en") == "Libraries, None of these"
+    assert s.format_answer("q_recommend", 7, "en") == "7"
+    assert s.format_answer("q_recommend", 0, "en") == "0 – Not at all likely"
+    assert s.format_answer("q_household", 3, "cy") == "3 o bobl"
+    assert s.format_answer("q_moved", "2020-12-25", "en") == "25 December 2020"
+    assert s.format_answer("q_contact_ok", True, "en") == "Yes"
+    assert s.format_answer("q_contact_ok", False, "cy") == "Nac ydw"
+    assert s.format_answer("q_services_grid", {"roads": "neither"}, "en") == (
+        "Road and pavement repairs: Neither satisfied nor dissatisfied"
+    )
+    assert s.format_answer("q_age_band", "prefer_not_to_say", "en") == "Prefer not to say"
