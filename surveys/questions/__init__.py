@@ -3,9 +3,16 @@ page-level functions the resident pages and exports use."""
 
 from surveys.questions.base import Parsed, QuestionType
 from surveys.questions.export import export_row, survey_codebook
-from surveys.questions.page import FieldError, PageResult, apply_page, parse_page
+from surveys.questions.page import (
+    FieldError,
+    PageResult,
+    apply_page,
+    error_summary,
+    parse_page,
+    validate_answers,
+)
 from surveys.questions.registry import REGISTRY, handler_for
-from surveys.questions.views import question_view
+from surveys.questions.views import check_answers_rows, page_view, question_view
 
 __all__ = [
     "REGISTRY",
@@ -14,9 +21,13 @@ __all__ = [
     "Parsed",
     "QuestionType",
     "apply_page",
+    "check_answers_rows",
+    "error_summary",
     "export_row",
     "handler_for",
+    "page_view",
     "parse_page",
     "question_view",
     "survey_codebook",
+    "validate_answers",
 ]

@@ -90,3 +90,48 @@ def apply_page(survey: Survey, answers: Mapping[str, Any], result: PageResult) -
         else:
             merged[qid] = value
     return survey.prune(merged)
+
+
+def error_summary(errors: Sequence[FieldError], lang: str) -> dict[str, Any] | None:
+    """``govukErrorSummary`` params linking each message to its field, in
+    page order, or ``None`` when there are no errors."""
+    from surveys import i18n
+
+    if not errors:
+        return None
+    return {
+        "titleText": i18n.gettext("error_summary_title", lang),
+        "errorList": [{"text": e.message, "href": f"#{e.field_id}"} for e in errors],
+    }
+
+
+def validate_answers(survey: Survey, answers: Mapping[str, Any]) -> list[FieldError]:
+    """Check a whole answers dict that did not come through ``parse_page``
+    (staff-assisted entry, the API, an import): every visible required
+    question answered, every value of its question's shape, no answers to
+    unknown questions. Messages are in English, for staff and API clients."""
+    problems: list[FieldError] = []
+    known = {q.id for q in survey.questions}
+    for qid in answers:
+        if qid not in known:
+            problems.append(FieldError(qid, qid, f"survey {survey.slug!r} has no question {qid!r}"))
+    for page_obj in survey.visible_pages(answers):
+        for question in survey.visible_questions(page_obj, answers):
+            handler = question.handler
+            value = answers.get(question.id)
+            if value is None:
+                if question.required:
+                    problems.append(
+                        FieldError(
+                            question.id, handler.field_id(question), "required answer missing"
+                        )
+                    )
+            elif not handler.is_valid_answer(question, value):
+                problems.append(
+                    FieldError(
+                        question.id,
+                        handler.field_id(question),
+                        f"{value!r} is not a valid answer to this {question.type} question",
+                    )
+                )
+    return problems

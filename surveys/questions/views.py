@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from surveys.definitions.model import Question, Survey
+from surveys.definitions.model import Page, Question, Survey
 from surveys.questions.base import ViewContext
-from surveys.questions.page import FieldError
+from surveys.questions.page import FieldError, PageResult, error_summary
 
 
 def question_view(
@@ -46,3 +46,67 @@ def question_view(
         page_heading=page_heading,
     )
     return handler.view(survey, question, ctx)
+
+
+def page_view(
+    survey: Survey,
+    page: Page | str,
+    lang: str,
+    answers: Mapping[str, Any],
+    result: PageResult | None = None,
+) -> dict[str, Any]:
+    """Everything a question page template needs for ``page``.
+
+    Without ``result`` (a GET) each question shows its stored answer; with a
+    failed ``result`` (a POST with errors) each shows what the resident sent,
+    with its errors, and ``error_summary`` holds the GOV.UK summary params.
+    ``heading`` is the page's own ``<h1>`` text, or ``None`` when the only
+    question's legend or label is the heading (GOV.UK question pages).
+    """
+    page_obj = survey.page(page) if isinstance(page, str) else page
+    shown = survey.visible_questions(page_obj, answers)
+    page_heading = len(shown) == 1 and not page_obj.title
+    views = []
+    for question in shown:
+        if result is not None and not result.ok:
+            value = result.redisplay.get(question.id)
+            errors: Iterable[FieldError] | None = result.errors
+        else:
+            value, errors = answers.get(question.id), None
+        views.append(question_view(survey, question, lang, answers, value, errors, page_heading))
+    title = survey.text(page_obj.title, lang, answers) if page_obj.title else None
+    if title is None and not page_heading:
+        title = survey.title(lang)
+    return {
+        "id": page_obj.id,
+        "heading": title,
+        "description": survey.text(page_obj.description, lang, answers)
+        if page_obj.description
+        else None,
+        "questions": views,
+        "error_summary": error_summary(result.errors, lang) if result is not None else None,
+        "lang": lang,
+    }
+
+
+def check_answers_rows(
+    survey: Survey, lang: str, answers: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """One row per answered, visible question for a check-your-answers page:
+    ``page_id`` (for the Change link), ``qid``, ``question`` and ``answer``
+    (as the resident reads it), in survey order."""
+    kept = survey.prune(answers)
+    rows = []
+    for page_obj in survey.visible_pages(kept):
+        for question in survey.visible_questions(page_obj, kept):
+            if question.id not in kept:
+                continue
+            rows.append(
+                {
+                    "page_id": page_obj.id,
+                    "qid": question.id,
+                    "question": survey.text(question.text, lang, kept),
+                    "answer": survey.format_answer(question.id, kept[question.id], lang),
+                }
+            )
+    return rows
