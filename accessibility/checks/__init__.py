@@ -23,11 +23,19 @@ CHECK_MODULES: tuple[str, ...] = (
     "form_labels",
     "error_association",
     "autocomplete",
-    # interactors: press keys
+    "target_size",
+    "media_autoplay",
+    "motion",
+    # interactors: press keys, move the mouse
     "skip_link",
     "keyboard",
     "focus_visible",
     "focus_obscured",
+    "hover_content",
+    # mutators: change viewport or styles; each gets a freshly loaded page
+    "reflow",
+    "text_resize",
+    "text_spacing",
 )
 
 for _name in CHECK_MODULES:

@@ -1,0 +1,40 @@
+"""Shared by the text-resize and text-spacing checks: what a text change clips or overlaps.
+
+Both checks measure the page, change the text, and measure again; only problems that the
+change created are reported, so a page's deliberate overlays and clipped decorations before
+the change never count against it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from playwright.async_api import Page
+
+from accessibility.checks.dom import ensure_helpers
+
+__all__ = ["TextDamage", "text_damage"]
+
+
+@cache
+def _source() -> str:
+    return files("accessibility.checks").joinpath("js/textfit.js").read_text(encoding="utf-8")
+
+
+TextDamage = dict[str, list[dict[str, Any]]]
+
+
+async def text_damage(page: Page, change_js: str) -> TextDamage:
+    """Boxes newly clipping text and text lines newly overlapping after ``change_js`` runs."""
+    await ensure_helpers(page)
+    await page.evaluate(_source())
+    before = await page.evaluate("() => window.__rvText.measure()")
+    await page.evaluate(change_js)
+    await page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
+    after = await page.evaluate("() => window.__rvText.measure()")
+    return {
+        "clipped": [v for k, v in after["clipped"].items() if k not in before["clipped"]],
+        "overlaps": [v for k, v in after["overlaps"].items() if k not in before["overlaps"]],
+    }

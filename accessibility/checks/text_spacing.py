@@ -1,0 +1,65 @@
+"""Text spacing (WCAG 1.4.12, AA): no loss of content with wider spacing.
+
+We apply the spacing WCAG names (line height 1.5, paragraph spacing 2 × font size, letter
+spacing 0.12 em, word spacing 0.16 em; the W3C's bookmarklet does the same) and report boxes
+that now cut text off and text that now overlaps other text.
+"""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from accessibility.checks.base import CheckContext, CheckMeta
+from accessibility.checks.registry import register
+from accessibility.checks.text_fit import text_damage
+from accessibility.findings import Finding
+
+META = CheckMeta(
+    id="text-spacing",
+    title="Text still fits with increased spacing",
+    wcag=("1.4.12",),
+    level="AA",
+    impact="serious",
+    how_to_fix=(
+        "Do not fix the height or width of boxes that hold text, and avoid white-space: "
+        "nowrap with overflow: hidden; let containers grow with their text."
+    ),
+    mutates_page=True,
+)
+
+SPACING_JS = """
+() => {
+  const style = document.createElement('style');
+  style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; ' +
+    'word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(style);
+}
+"""
+
+
+@register(META)
+async def check_text_spacing(page: Page, ctx: CheckContext) -> list[Finding]:
+    """Violation per box that clips text, and per text that overlaps, with WCAG spacing."""
+    damage = await text_damage(page, SPACING_JS)
+    findings = [
+        ctx.finding(
+            META,
+            kind="violation",
+            selector=box["selector"],
+            snippet=box["snippet"],
+            message="With wider letter, word and line spacing this box cuts its text off, so "
+            "people who need spacing to read lose some of it.",
+        )
+        for box in damage["clipped"][:10]
+    ]
+    findings += [
+        ctx.finding(
+            META,
+            kind="violation",
+            selector=pair["selector"],
+            snippet=pair["snippet"],
+            message=f"With wider spacing this text overlaps other text ({pair['other']}).",
+        )
+        for pair in damage["overlaps"][:10]
+    ]
+    return findings

@@ -1,0 +1,102 @@
+"""Every check finds its planted barrier, and nothing at all on the clean pages.
+
+Barrier pages run only the check under test (fast, and proves that check alone finds it).
+Clean pages run every check: a finding of any kind there is a false positive of ours.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page
+
+from accessibility.checks import REGISTRY
+from accessibility.checks.runner import audit_page
+
+pytestmark = pytest.mark.browser
+
+#: (page, check, kind, a selector fragment the finding must point at)
+BARRIERS = [
+    ("barriers/page-title.html", "page-title", "violation", "html"),
+    ("barriers/language.html", "language", "violation", "html"),
+    ("barriers/language-welsh.html", "language", "review", "p:nth-of-type(3)"),
+    ("barriers/headings.html", "headings", "violation", "h3"),
+    ("barriers/landmarks.html", "landmarks", "violation", "body"),
+    ("barriers/link-text.html", "link-text", "violation", "li:nth-of-type(1) > a"),
+    ("barriers/link-text.html", "link-text", "review", "li:nth-of-type(3) > a"),
+    ("barriers/sensory.html", "sensory-instructions", "review", "p:nth-of-type(1)"),
+    ("barriers/sensory.html", "sensory-instructions", "review", "p:nth-of-type(2)"),
+    ("barriers/reading-ease.html", "reading-ease", "review", "#main-content"),
+    ("barriers/form-labels.html", "form-labels", "violation", "#street"),
+    ("barriers/form-labels.html", "form-labels", "violation", "#detail"),
+    ("barriers/error-association.html", "error-association", "violation", "div > p"),
+    ("barriers/autocomplete.html", "autocomplete", "violation", "#email"),
+    ("barriers/autocomplete.html", "autocomplete", "violation", "#postcode"),
+    ("barriers/skip-link.html", "skip-link", "violation", "body > a"),
+    ("barriers/keyboard-trap.html", "keyboard", "violation", "#zoom-in"),
+    ("barriers/keyboard-unreachable.html", "keyboard", "violation", "#main-content > div"),
+    ("barriers/focus-order.html", "keyboard", "violation", "p:nth-of-type(3) > a"),
+    ("barriers/focus-visible.html", "focus-visible", "violation", "p:nth-of-type(2) > a"),
+    ("barriers/focus-obscured.html", "focus-obscured", "violation", "footer > p > a"),
+    ("barriers/target-size.html", "target-size", "violation", "a:nth-of-type(1)"),
+    ("barriers/hover-content.html", "hover-content", "violation", "p > span"),
+    ("barriers/media-autoplay.html", "media-autoplay", "violation", "audio"),
+    ("barriers/motion.html", "motion", "violation", "span"),
+    ("barriers/reflow.html", "reflow", "violation", "#main-content > div"),
+    ("barriers/text-resize.html", "text-resize", "violation", "#main-content > div"),
+    ("barriers/text-spacing.html", "text-spacing", "violation", "#main-content > div"),
+]
+
+CLEAN = [
+    "controls/article.html",
+    "controls/form.html",
+    "controls/media.html",
+    "controls/widgets.html",
+    "govuk/question-page.html",
+]
+
+
+def test_every_check_has_a_planted_barrier() -> None:
+    """No check ships without a fixture page proving it finds something."""
+    assert {check for _, check, _, _ in BARRIERS} == set(REGISTRY)
+
+
+@pytest.mark.parametrize(("path", "check", "kind", "where"), BARRIERS)
+async def test_check_finds_planted_barrier(
+    page: Page, a11y_site: str, path: str, check: str, kind: str, where: str
+) -> None:
+    audit = await audit_page(page, f"{a11y_site}/{path}", checks=[check], axe=False)
+    assert audit.status == "ok", audit.error
+    found = [f for f in audit.findings if f.rule == check]
+    assert all(f.source == "resident-voice" for f in found)
+    assert not [f for f in audit.findings if f.data.get("incomplete")], audit.findings
+    matching = [f for f in found if f.kind == kind and f.selector.endswith(where)]
+    assert matching, [(f.kind, f.selector, f.message) for f in found]
+    finding = matching[0]
+    assert finding.wcag and finding.level in {"A", "AA", "AAA"}
+    assert finding.url == f"{a11y_site}/{path}"
+    assert finding.message and finding.data["how_to_fix"]
+    # The selector is unique on the page and points at the element the snippet shows.
+    if finding.selector not in {"html", "body", "title"}:
+        assert await page.locator(finding.selector).count() == 1
+
+
+@pytest.mark.parametrize("path", CLEAN)
+async def test_clean_page_has_no_findings(page: Page, a11y_site: str, path: str) -> None:
+    audit = await audit_page(page, f"{a11y_site}/{path}", axe=False)
+    assert audit.status == "ok", audit.error
+    assert audit.findings == [], [(f.rule, f.kind, f.selector, f.message) for f in audit.findings]
+    assert audit.title and audit.facts["h1"]
+
+
+async def test_govuk_page_really_uses_govuk_frontend(page: Page, a11y_site: str) -> None:
+    """The GOV.UK control is only meaningful if GOV.UK Frontend's CSS actually loaded."""
+    response = await page.goto(f"{a11y_site}/govuk/question-page.html")
+    assert response and response.ok
+    rules = await page.evaluate(
+        "() => Array.from(document.styleSheets).reduce((n, s) => n + s.cssRules.length, 0)"
+    )
+    assert rules > 500, "GOV.UK Frontend CSS missing: run bin/setup (npm install)"
+    colour = await page.evaluate(
+        "() => getComputedStyle(document.querySelector('.govuk-button')).backgroundColor"
+    )
+    assert colour == "rgb(15, 122, 82)"  # GOV.UK Frontend 6 button green
