@@ -8,7 +8,10 @@ Pandas in, pandas out; never imports Litestar, so it works in any notebook::
     design.proportion("q1", "Very satisfied", by="panel_age_band")
 """
 
+from analysis import plots
+from analysis.benchmark import benchmark, lga_figures
 from analysis.design import Design
+from analysis.drivers import DriversResult, drivers
 from analysis.errors import (
     AnalysisError,
     ConvergenceError,
@@ -19,7 +22,9 @@ from analysis.errors import (
     UnknownVariableError,
     WeightsError,
 )
+from analysis.excel import to_excel
 from analysis.io import label, load, read_export
+from analysis.models import LogitResult, OrdinalResult
 from analysis.raking import RakeReport, rake
 from analysis.tables import ChisqResult, Crosstab
 from analysis.trend import trend
@@ -31,15 +36,23 @@ __all__ = [
     "Crosstab",
     "Design",
     "DesignError",
+    "DriversResult",
+    "LogitResult",
+    "OrdinalResult",
     "RakeReport",
     "RakingError",
     "SingularModelError",
     "UnknownLevelError",
     "UnknownVariableError",
     "WeightsError",
+    "benchmark",
+    "drivers",
     "label",
+    "lga_figures",
     "load",
+    "plots",
     "rake",
     "read_export",
+    "to_excel",
     "trend",
 ]
