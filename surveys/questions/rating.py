@@ -2,7 +2,8 @@
 
 Definition keys: ``low_label``/``high_label`` (what 0 and 10 mean),
 ``dont_know``, ``prefer_not_to_say``. Answer: an int 0-10, or the code
-``dont_know``/``prefer_not_to_say``. Shown as eleven radios stacked
+``dont_know``/``prefer_not_to_say``; exported as the option code ("0".."10")
+with a categorical, ordered codebook entry, like the other scales. Shown as eleven radios stacked
 vertically: an inline row of eleven would need sideways scrolling at
 320 px and 200 % zoom.
 """
@@ -150,17 +151,19 @@ class Rating(QuestionType):
         return view
 
     def codebook(self, survey: Survey, question: Question, lang: str) -> list[dict[str, Any]]:
-        values: dict[Any, str] = {}
-        for option in question.options:
-            key: int | str = int(option.code) if option.code.isdigit() else option.code
-            values[key] = survey.localise(option.label, lang)
+        """Categorical and ordered, like the other scales (the export
+        contract): codes "0".."10" in order, then the missing codes."""
         return [
             {
                 "name": question.id,
                 "label": survey.text(question.text, lang),
-                "type": "numeric",
+                "type": "categorical",
                 "ordered": True,
-                "values": values,
+                "values": {o.code: survey.localise(o.label, lang) for o in question.options},
                 "missing": [o.code for o in question.options if o.special],
             }
         ]
+
+    def export(self, question: Question, value: Any) -> dict[str, Any]:
+        """The option code ("7", "dont_know"), matching the codebook keys."""
+        return {question.id: None if value is None else str(value)}

@@ -81,7 +81,7 @@ def test_export_row_contract() -> None:
         0,
     )
     assert row["q_parks_satisfaction"] == "fairly_satisfied"
-    assert row["q_recommend"] == 4
+    assert row["q_recommend"] == "4"
     assert row["q_household"] == 3
     assert row["q_moved"] == "2019-07-01"
     assert row["q_why"] == "More buses"
@@ -118,11 +118,10 @@ def test_codebook_value_labels_and_missing_codes() -> None:
         v["name"]: v
         for v in survey_codebook(load_bank_survey("customer-satisfaction"))["variables"]
     }["recommend"]
-    assert rating["type"] == "numeric"
-    assert (
-        rating["values"][0] == "0 – Not at all likely"
-        and rating["values"][10] == "10 – Extremely likely"
-    )
+    assert (rating["type"], rating["ordered"]) == ("categorical", True)
+    assert list(rating["values"]) == [str(n) for n in range(11)]
+    assert rating["values"]["0"] == "0 – Not at all likely"
+    assert rating["values"]["10"] == "10 – Extremely likely"
 
 
 def test_resident_satisfaction_uses_lga_wording() -> None:
@@ -213,3 +212,30 @@ def test_customer_satisfaction_covers_the_contact() -> None:
     ]
     assert survey.question("recommend").type == "rating"
     assert survey.question("why").type == "long_text"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_exports_load_in_the_analysis_library(name: str) -> None:
+    """The export contract, end to end: rows and codebook from the engine
+    go through ``analysis.io.label`` (what research officers' notebooks use)."""
+    import pandas as pd
+
+    from analysis.io import label
+
+    survey = load_bank_survey(name)
+    answers: dict = {}
+    for q in survey.questions:  # answer everything with its first option, where it has one
+        if q.type == "grid":
+            answers[q.id] = {i.code: q.options[0].code for i in q.items}
+        elif q.type == "multiple_choice":
+            answers[q.id] = [q.options[0].code]
+        elif q.type == "rating":
+            answers[q.id] = 7
+        elif q.options:
+            answers[q.id] = q.options[0].code
+    frame = pd.DataFrame([export_row(survey, answers), export_row(survey, {})])
+    labelled = label(frame, survey_codebook(survey))
+    assert list(labelled.columns) == list(frame.columns)
+    first = survey.questions[0]
+    if first.options and first.type != "multiple_choice":
+        assert labelled[first.id].iloc[0] == survey.localise(first.options[0].label, "en")
