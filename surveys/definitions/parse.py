@@ -32,7 +32,7 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 @cache
-def _question_properties(type_name: Any) -> frozenset[str]:
+def _question_properties(type_name: str | None) -> frozenset[str]:
     """Keys a question of ``type_name`` may have, read from the schema."""
     question = schema()["$defs"]["question"]
     keys = set(question["properties"])
@@ -63,10 +63,11 @@ def _schema_issues(data: Any) -> list[DefinitionIssue]:
             # When a type-specific property is itself invalid, JSON Schema
             # also calls it "unevaluated"; report only keys that are truly
             # unknown for this question type.
-            unknown = sorted(set(error.instance) - _question_properties(error.instance.get("type")))
+            kind = error.instance.get("type")
+            allowed = _question_properties(kind if isinstance(kind, str) else None)
+            unknown = sorted(set(error.instance) - allowed)
             if unknown:
                 names = ", ".join(repr(k) for k in unknown)
-                kind = error.instance.get("type")
                 issues.append(
                     DefinitionIssue(path, f"unexpected properties for a {kind} question: {names}")
                 )
