@@ -1,0 +1,161 @@
+"""Demo panel: about 2,000 synthetic members of the fictional Northbridge borough.
+
+Deterministic (seeded), so re-running creates nothing new: members are keyed by a reference
+derived from the seed. Demographics follow the ward profiles in panel.demographics, and the
+panel over-represents older, less deprived residents — as real panels do — so weighting has
+real work to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from panel.demographics import AGE_BANDS, WARDS, Ward
+from panel.services import age_band as compute_age_band
+from panel.tables import Member
+
+DEMO_SIZE = 2000
+SEED = 20261122
+
+FIRST = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Grace",
+    "Harun",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Leah",
+    "Mohammed",
+    "Niamh",
+    "Oliver",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Una",
+    "Vikram",
+    "Wendy",
+    "Yusuf",
+    "Zara",
+    "Aled",
+    "Bethan",
+    "Cerys",
+    "Dylan",
+    "Efa",
+]
+LAST = [
+    "Ahmed",
+    "Brown",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Farah",
+    "Green",
+    "Hughes",
+    "Islam",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Williams",
+    "Wright",
+    "Young",
+]
+STREETS = [
+    "High Street",
+    "Mill Lane",
+    "Church Road",
+    "Station Road",
+    "Park Avenue",
+    "Victoria Street",
+    "Queens Road",
+    "Meadow Way",
+    "Orchard Close",
+    "Riverside",
+]
+# Panel age mix: older bands over-represented relative to the population.
+PANEL_AGE_WEIGHTS = [0.07, 0.11, 0.13, 0.16, 0.19, 0.19, 0.15]
+
+
+def _member(rng: random.Random, index: int) -> dict[str, object]:
+    ward: Ward = rng.choices(
+        WARDS, weights=[w.population * (0.6 + 0.15 * w.imd_quintile) for w in WARDS]
+    )[0]
+    weights = [p * (ward.older if i >= 5 else 1.0) for i, p in enumerate(PANEL_AGE_WEIGHTS)]
+    band = rng.choices(AGE_BANDS, weights=weights)[0]
+    low = {"16-24": 16, "25-34": 25, "35-44": 35, "45-54": 45, "55-64": 55, "65-74": 65, "75+": 75}[
+        band
+    ]
+    age = low + rng.randint(0, 9 if band != "75+" else 17)
+    today = dt.date(2026, 11, 1)
+    dob = today - dt.timedelta(days=int(age * 365.25) + rng.randint(0, 364))
+    minority = rng.random() < ward.minority_share
+    ethnicity = (
+        rng.choices(["asian", "black", "mixed", "other"], weights=[45, 25, 20, 10])[0]
+        if minority
+        else "white"
+    )
+    p_disabled = (
+        0.12
+        + 0.10 * (5 - ward.imd_quintile) / 4
+        + (0.18 if low >= 65 else 0)
+        + (0.15 if low >= 75 else 0)
+    )
+    disability = (
+        rng.choice(["limited_a_lot", "limited_a_little"])
+        if rng.random() < p_disabled
+        else "not_disabled"
+    )
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    offline = low >= 75 and rng.random() < 0.45
+    return {
+        "reference": f"P-DEMO{index:04d}",
+        "first_name": first,
+        "last_name": last,
+        "email": None if offline else f"{first}.{last}.{index}@example.org".lower(),
+        "phone": f"07700 9{index:05d}",
+        "address_line1": f"{rng.randint(1, 180)} {rng.choice(STREETS)}",
+        "town": "Northbridge",
+        "postcode": f"NB{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+        "preferred_contact": "post" if offline else rng.choices(["email", "sms"], [85, 15])[0],
+        "date_of_birth": dob,
+        "age_band": compute_age_band(dob, today),
+        "sex": rng.choices(["female", "male"], weights=[54, 46])[0],
+        "ethnicity": ethnicity,
+        "disability": disability,
+        "ward": ward.code,
+        "imd_quintile": ward.imd_quintile,
+        "consent_version": "2026-01",
+        "consent_given_at": dt.datetime(2026, 1, 15, tzinfo=dt.UTC)
+        + dt.timedelta(hours=rng.randint(0, 24 * 280)),
+        "source": "demo",
+    }
+
+
+async def load_demo(out: Callable[[str], None], base_url: str) -> None:
+    existing = {
+        r["reference"] for r in await Member.select(Member.reference).where(Member.source == "demo")
+    }
+    rng = random.Random(SEED)
+    rows = [_member(rng, i) for i in range(1, DEMO_SIZE + 1)]
+    new = [Member(**row) for row in rows if row["reference"] not in existing]
+    if new:
+        async with Member._meta.db.transaction():
+            for start in range(0, len(new), 500):
+                await Member.insert(*new[start : start + 500])
+    out(f"Panel: {len(new)} demo members added ({len(existing) + len(new)} in all).")

@@ -1,0 +1,139 @@
+"""Staff accounts and sign-in, with rate limits per account and per address.
+
+No HTTP here: controllers and the CLI call these functions. Failures are counted per keyed
+hash of the email address, whether or not the account exists, so the lock-out message cannot
+be used to discover which addresses have accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from service.roles import Role
+from service.security import hash_password, keyed_hash, verify_password
+from service.settings import Settings
+from service.tables import SignInAttempt, StaffUser
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 12
+
+
+class AccountError(ValueError):
+    """A staff account could not be created or changed; the message says which field and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class SignInRefused(Exception):
+    """Sign-in refused. `reason` is 'credentials', 'locked' or 'address'; `message` is for people."""
+
+    def __init__(self, reason: str, message: str, retry_after_s: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user_id: int
+    role: str
+    name: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def validate_new_account(email: str, name: str, role: str, password: str) -> None:
+    if not EMAIL_RE.match(email):
+        raise AccountError("email", "enter an email address like name@council.gov.uk")
+    if not name.strip():
+        raise AccountError("name", "enter the person's name")
+    if role not in {r.value for r in Role}:
+        raise AccountError("role", f"must be one of {', '.join(r.value for r in Role)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+async def create_user(email: str, name: str, role: str, password: str) -> StaffUser:
+    email = email.strip().lower()
+    validate_new_account(email, name, role, password)
+    if await StaffUser.exists().where(StaffUser.email == email):
+        raise AccountError("email", f"an account for {email} already exists")
+    user = StaffUser(
+        email=email, name=name.strip(), role=role, password_hash=hash_password(password)
+    )
+    await user.save()
+    return user
+
+
+async def set_password(email: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    updated = (
+        await StaffUser.update({StaffUser.password_hash: hash_password(password)})
+        .where(StaffUser.email == email.strip().lower())
+        .returning(StaffUser.id)
+    )
+    if not updated:
+        raise AccountError("email", f"no account for {email}")
+
+
+async def _recent_failures(column: object, value: str, since: dt.datetime) -> int:
+    return await SignInAttempt.count().where(
+        (column == value)  # type: ignore[operator]
+        & (SignInAttempt.succeeded == False)  # noqa: E712
+        & (SignInAttempt.at >= since)
+    )
+
+
+async def authenticate(email: str, password: str, address: str, settings: Settings) -> SignedIn:
+    """Check a sign-in; record it; raise SignInRefused with the same wording for any bad pair."""
+    email = email.strip().lower()
+    account = keyed_hash(settings.secret_key, "account:" + email)
+    where_from = keyed_hash(settings.secret_key, "address:" + address)
+    since = _now() - dt.timedelta(seconds=settings.signin_window_s)
+    minutes = settings.signin_window_s // 60
+
+    if await _recent_failures(SignInAttempt.address_hash, where_from, since) >= (
+        settings.signin_max_failures_address
+    ):
+        raise SignInRefused(
+            "address",
+            f"There have been too many failed sign-in attempts from your network. "
+            f"Wait {minutes} minutes, then try again.",
+            settings.signin_window_s,
+        )
+    if await _recent_failures(SignInAttempt.account_hash, account, since) >= (
+        settings.signin_max_failures_account
+    ):
+        raise SignInRefused(
+            "locked",
+            f"This account is locked for {minutes} minutes after too many failed sign-in "
+            "attempts. Wait, then try again, or ask an administrator to reset your password.",
+            settings.signin_window_s,
+        )
+
+    user = await StaffUser.objects().where(StaffUser.email == email).first()
+    ok = verify_password(user.password_hash if user else None, password)
+    ok = ok and user is not None and user.active
+    await SignInAttempt(account_hash=account, address_hash=where_from, succeeded=ok).save()
+    if not ok or user is None:
+        raise SignInRefused("credentials", "Enter a correct email address and password")
+    await StaffUser.update({StaffUser.last_sign_in_at: _now()}).where(StaffUser.id == user.id)
+    await SignInAttempt.delete().where(SignInAttempt.at < since)
+    return SignedIn(user_id=user.id, role=user.role, name=user.name)
+
+
+async def get_active_user(user_id: int) -> StaffUser | None:
+    return (
+        await StaffUser.objects()
+        .where((StaffUser.id == user_id) & (StaffUser.active == True))  # noqa: E712
+        .first()
+    )

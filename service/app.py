@@ -1,0 +1,140 @@
+"""The Litestar app factory: the one place where every domain is mounted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from service import domains
+from service.auth import PUBLIC_OPT, build_session_auth, public
+from service.controllers import ROUTES as SERVICE_ROUTES
+from service.errors import error_response
+from service.jobs import Worker
+from service.logs import configure_logging, request_log_middleware
+from service.navigation import staff_navigation
+from service.roles import Role
+from service.security import security_headers_middleware
+from service.session_store import DatabaseSessionStore
+from service.settings import PROJECT_ROOT, Settings, get_settings
+
+GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class FrontendMissing(RuntimeError):
+    """GOV.UK Frontend's files are not installed."""
+
+
+def template_environment(settings: Settings) -> Environment:
+    """Jinja with every domain's templates and GOV.UK Frontend's macros."""
+    roots = [Path(__file__).parent / "templates"]
+    roots += [PROJECT_ROOT / d / "templates" for d in domains.DOMAINS]
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader([str(r) for r in roots if r.is_dir()]),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(
+        council_name=settings.council_name,
+        service_name=settings.service_name,
+        support_phone=settings.support_phone,
+        support_email=settings.support_email,
+        public_url=settings.public_url,
+        staff_navigation=staff_navigation,
+        role_label=lambda role: Role(role).label,
+    )
+    return env
+
+
+def static_routers() -> list[Any]:
+    if not (GOVUK_DIST / "govuk-frontend.min.js").exists():
+        raise FrontendMissing(
+            f"GOV.UK Frontend is not installed ({GOVUK_DIST} missing): run bin/setup "
+            "(or `npm ci && npm run build`)"
+        )
+    common: dict[str, Any] = {"opt": PUBLIC_OPT, "guards": [public], "include_in_schema": False}
+    return [
+        create_static_files_router("/assets", directories=[GOVUK_DIST / "assets"], **common),
+        create_static_files_router("/static/govuk", directories=[GOVUK_DIST], **common),
+        create_static_files_router("/static/app", directories=[STATIC_DIR], **common),
+    ]
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    worker = Worker() if (settings.run_worker if run_worker is None else run_worker) else None
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        from piccolo.engine.postgres import PostgresEngine
+
+        from service.tables import StaffUser
+
+        engine = StaffUser._meta.db
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=10)
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    session_auth = build_session_auth(settings)
+    return Litestar(
+        route_handlers=[*SERVICE_ROUTES, *domains.routes(), *static_routers()],
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        on_app_init=[session_auth.on_app_init],
+        middleware=[security_headers_middleware, request_log_middleware],
+        stores={"sessions": DatabaseSessionStore()},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="rv_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(template_environment(settings))
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Resident Voice",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+        exception_handlers={HTTPException: error_response, Exception: error_response},
+        lifespan=[lifespan],
+        debug=False,
+    )

@@ -1,0 +1,102 @@
+"""Staff authentication and authorisation: sessions, role guards, the public marker.
+
+Litestar's own `SessionAuth` with server-side sessions does the cookie and session work;
+we add the database store, the role guards and one rule: every route is staff-only unless it
+carries both `opt={"exclude_from_auth": True}` and the `public` guard. The route-guard test in
+tests/service walks the route table and holds every route to that rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.security.session_auth import SessionAuth
+from litestar.types import Empty, Message
+
+from service.accounts import get_active_user
+from service.roles import Role
+from service.settings import Settings
+from service.tables import StaffUser
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+#: Paths served without a session: static assets and the OpenAPI document.
+PUBLIC_PATH_PREFIXES = ["/assets", "/static", "/schema", "/health"]
+
+PUBLIC_OPT: dict[str, Any] = {"exclude_from_auth": True}
+
+
+def public(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Marks a route as deliberately public (resident pages, sign-in). Allows everyone."""
+
+
+def requires_role(*roles: Role) -> Guard:
+    """A guard allowing signed-in staff with one of `roles` (admins always)."""
+    allowed = frozenset({Role.ADMIN.value, *(r.value for r in roles)})
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if not isinstance(user, StaffUser):
+            raise NotAuthorizedException("Sign in to continue")
+        if user.role not in allowed:
+            raise PermissionDeniedException("Your role does not allow this page")
+
+    guard.roles = allowed  # type: ignore[attr-defined]
+    guard.__name__ = "requires_role_" + "_".join(sorted(allowed))
+    return guard
+
+
+any_staff = requires_role(*Role)
+
+
+async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> StaffUser | None:
+    user_id = session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    return await get_active_user(user_id)
+
+
+class QuietSessionBackend(ServerSideSessionBackend):
+    """Writes nothing for visitors without a session.
+
+    Litestar's backend stores an empty session (a database row and a cookie) for every
+    anonymous request; residents answering a survey never sign in, so that would be one
+    pointless write per page view.
+    """
+
+    async def store_in_message(
+        self, scope_session: Any, message: Message, connection: ASGIConnection
+    ) -> None:
+        if not scope_session and self.config.key not in connection.cookies:
+            return
+        if not scope_session:
+            scope_session = Empty
+        await super().store_in_message(scope_session, message, connection)
+
+
+class QuietSessionConfig(ServerSideSessionConfig):
+    _backend_class = QuietSessionBackend
+
+
+def build_session_auth(settings: Settings) -> SessionAuth[StaffUser, ServerSideSessionBackend]:
+    return SessionAuth[StaffUser, ServerSideSessionBackend](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=QuietSessionConfig(
+            key="rv_session",
+            store="sessions",
+            max_age=settings.session_max_age_s,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        ),
+        exclude=[f"^{p}" for p in PUBLIC_PATH_PREFIXES],
+        exclude_opt_key="exclude_from_auth",
+    )

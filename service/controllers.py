@@ -1,0 +1,103 @@
+"""Service-level pages: home, health, staff sign-in and sign-out, staff home."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from service.accounts import SignInRefused, authenticate
+from service.auth import PUBLIC_OPT, any_staff, public
+from service.db import ping
+from service.settings import Settings
+from service.tables import StaffUser
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _safe_next(url: str | None) -> str:
+    """Only same-site paths: an open redirect after sign-in would help phishing."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/staff"
+
+
+class PublicPages(Controller):
+    guards = [public]  # noqa: RUF012
+    opt = PUBLIC_OPT
+
+    @get("/", include_in_schema=False)
+    async def home(self) -> Template:
+        return Template("home.html")
+
+    @get("/health", tags=["service"])
+    async def health(self) -> Response[dict[str, str]]:
+        """Liveness and database check for load balancers and monitoring."""
+        try:
+            await ping(StaffUser._meta.db)
+        except Exception:  # any failure means "not healthy"; the reason is not for the public
+            return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return Response({"status": "ok", "database": "ok"})
+
+
+class SignInController(Controller):
+    path = "/staff"
+    guards = [public]  # noqa: RUF012
+    opt = PUBLIC_OPT
+    include_in_schema = False
+
+    @get("/sign-in")
+    async def sign_in_page(self, next: str | None = None) -> Template:
+        return Template(
+            "staff/sign_in.html", context={"next_url": _safe_next(next), "email": "", "error": None}
+        )
+
+    @post("/sign-in", status_code=HTTP_303_SEE_OTHER)
+    async def sign_in(
+        self, request: Request[Any, Any, Any], data: FormData, settings: Settings
+    ) -> Template | Redirect:
+        email = (data.get("email") or "").strip()
+        password = data.get("password") or ""
+        next_url = _safe_next(data.get("next"))
+        address = request.client.host if request.client else "unknown"
+        error: str | None = None
+        status = 400
+        if not email or not password:
+            error = "Enter your email address and password"
+        else:
+            try:
+                signed_in = await authenticate(email, password, address, settings)
+            except SignInRefused as refused:
+                error = refused.message
+                status = 429 if refused.reason in ("locked", "address") else 400
+            else:
+                request.clear_session()
+                request.set_session({"user_id": signed_in.user_id})
+                return Redirect(next_url, status_code=HTTP_303_SEE_OTHER)
+        return Template(
+            "staff/sign_in.html",
+            context={"next_url": next_url, "email": email, "error": error},
+            status_code=status,
+        )
+
+
+class StaffController(Controller):
+    path = "/staff"
+    guards = [any_staff]  # noqa: RUF012
+    include_in_schema = False
+
+    @get("/")
+    async def staff_home(self) -> Template:
+        return Template("staff/home.html")
+
+    @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/staff/sign-in", status_code=HTTP_303_SEE_OTHER)
+
+
+ROUTES = [PublicPages, SignInController, StaffController]

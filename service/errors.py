@@ -1,0 +1,64 @@
+"""Error responses: GOV.UK-styled pages for people, JSON with the field path for programs."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = structlog.get_logger("errors")
+
+PAGES: dict[int, tuple[str, str]] = {
+    400: ("There is a problem with the request", "Go back and check what you entered."),
+    401: ("Sign in to continue", "Sign in with your staff account."),
+    403: (
+        "You do not have access to this page",
+        "Ask an administrator if you need this part of the service.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you "
+        "copied the entire address.",
+    ),
+    405: ("There is a problem with the request", "Go back and try again."),
+    410: ("This page is no longer available", "The link may have expired."),
+    429: ("Too many requests", "Wait a few minutes, then try again."),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Your answers have been saved if you had pressed Continue.",
+    ),
+    503: ("Sorry, the service is unavailable", "Try again later."),
+}
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith("/api/")
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, HTTPException):
+        status, detail, extra = exc.status_code, exc.detail, exc.extra
+    else:
+        status, detail, extra = HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", None
+        log.error("unhandled", route=request.scope.get("path_template"), error=type(exc).__name__)
+    if isinstance(exc, NotAuthorizedException) and wants_html(request):
+        target = quote(request.url.path, safe="/")
+        return Redirect(f"/staff/sign-in?next={target}", status_code=303)
+    if wants_html(request):
+        title, next_step = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+        return Template(
+            "errors/error.html",
+            context={"title": title, "next_step": next_step, "status_code": status},
+            status_code=status,
+            media_type=MediaType.HTML,
+        )
+    body: dict[str, Any] = {"status_code": status, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(body, status_code=status, media_type=MediaType.JSON)

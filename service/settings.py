@@ -1,0 +1,67 @@
+"""Settings read from the environment (and an optional `.env`), validated once at start-up.
+
+pydantic-settings gives typed, documented settings with clear errors for bad values, so a
+mistyped port or URL fails at start-up with the variable's name rather than deep in a request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def _default_secret() -> str:
+    """A per-installation secret kept in ./var so sessions survive restarts without set-up."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop, CI and a council's server."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'resident_voice.sqlite'}",
+        description="sqlite:///path/to/file.sqlite or postgresql://user@host:port/db",
+    )
+    secret_key: str = Field(default_factory=_default_secret, min_length=32)
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL in links")
+    council_name: str = "Northbridge Borough Council"
+    service_name: str = "Resident Voice"
+    support_phone: str = "0300 123 4567"
+    support_email: str = "research@northbridge.example.gov.uk"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "Resident Voice <no-reply@northbridge.example.gov.uk>"
+    outbox_dir: Path = VAR_DIR / "outbox"
+    chromium_path: str | None = None
+    session_max_age_s: int = 8 * 3600
+    signin_max_failures_account: int = 5
+    signin_max_failures_address: int = 20
+    signin_window_s: int = 15 * 60
+    run_worker: bool = Field(default=True, description="Run background jobs in-process")
+    log_level: str = "INFO"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry `Secure` whenever the service is reached over HTTPS."""
+        return self.public_url.startswith("https://")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

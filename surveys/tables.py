@@ -1,0 +1,1 @@
+"""Piccolo tables for surveys (filled in by its issue)."""
