@@ -47,10 +47,20 @@ class Parsed:
     redisplay: Any = None
 
 
+def values_of(form: Form, name: str) -> list[str]:
+    """Every submitted value for ``name``. A bare string (a plain dict
+    passed by mistake instead of a multi-dict) counts as one value rather
+    than being split into characters."""
+    values = form.get(name) or []
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
 def first(form: Form, name: str) -> str:
     """The first submitted value for ``name``, stripped ("" when absent)."""
-    values = form.get(name) or []
-    return str(values[0]).strip() if values else ""
+    values = values_of(form, name)
+    return values[0].strip() if values else ""
 
 
 def special_options(

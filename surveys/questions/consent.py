@@ -78,7 +78,10 @@ class Consent(QuestionType):
                 "label": survey.text(question.text, lang),
                 "type": "binary",
                 "ordered": False,
-                "values": {0: "Not agreed", 1: survey.localise(question.spec["statement"], lang)},
+                "values": {
+                    0: i18n.gettext("codebook.not_agreed", lang),
+                    1: survey.localise(question.spec["statement"], lang),
+                },
                 "missing": [],
             }
         ]

@@ -26,6 +26,7 @@ from surveys.questions.base import (
     ViewContext,
     base_view,
     special_options,
+    values_of,
 )
 from surveys.questions.choice import (
     check_option_codes,
@@ -120,7 +121,7 @@ class MultipleChoice(QuestionType):
         return issues
 
     def parse(self, survey: Survey, question: Question, form: Form, lang: str) -> Parsed:
-        sent = [str(v).strip() for v in (form.get(question.id) or []) if str(v).strip()]
+        sent = [v.strip() for v in values_of(form, question.id) if v.strip()]
         if not sent:
             return Parsed(redisplay=[])
         fid = question.id
@@ -192,7 +193,10 @@ class MultipleChoice(QuestionType):
                 "label": f"{text}: {survey.localise(o.label, lang)}",
                 "type": "binary",
                 "ordered": False,
-                "values": {0: "Not selected", 1: "Selected"},
+                "values": {
+                    0: i18n.gettext("codebook.not_selected", lang),
+                    1: i18n.gettext("codebook.selected", lang),
+                },
                 "missing": [],
             }
             for o in question.options

@@ -438,3 +438,11 @@ def test_format_answer_for_check_answers_pages() -> None:
         "Road and pavement repairs: Neither satisfied nor dissatisfied"
     )
     assert s.format_answer("q_age_band", "prefer_not_to_say", "en") == "Prefer not to say"
+
+
+def test_plain_string_form_values_are_not_split_into_characters() -> None:
+    survey = multi()
+    result = parse_page(survey, "p1", {"q": "abc"}, "en", {})  # type: ignore[dict-item]
+    assert [e.message for e in result.errors] == ["Select one of the options shown"]
+    result = parse_page(survey, "p1", {"q": "a"}, "en", {})  # type: ignore[dict-item]
+    assert result.values == {"q": ["a"]}
