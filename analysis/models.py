@@ -222,7 +222,13 @@ def ordinal(design: Design, formula: str) -> OrdinalResult:
     lhs, rhs = _split(formula)
     y_all, levels = _ordinal_outcome(design, lhs)
     keep = y_all >= 0
-    x, names, rows = _design_matrix(design, rhs + " - 1", keep)
+    # code factors with an intercept (treatment contrasts, as R), then drop it:
+    # the cut-points play its part
+    x, names, rows = _design_matrix(design, rhs, keep)
+    if "Intercept" in names:
+        j = names.index("Intercept")
+        x = np.delete(x, j, axis=1)
+        names = names[:j] + names[j + 1 :]
     y = y_all[rows]
     w = design.weights.to_numpy()[rows]
     w = w / w.mean()

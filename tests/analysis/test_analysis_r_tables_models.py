@@ -107,6 +107,12 @@ def test_svyolr_proportional_odds(
     assert list(got.params.index) == want["terms"]
     np.testing.assert_allclose(got.params, vec(want["params"]), rtol=EST_RTOL)
     np.testing.assert_allclose(got.bse, vec(want["bse"]), rtol=SE_RTOL)
+    # a factor predictor: treatment coding with the cut-points standing in for the intercept
+    want = r_results[name]["ordinal_factor"]
+    got = designs[name].ordinal("rating ~ meals + stype")
+    assert list(got.params.index) == [R_TERM.get(t, t) for t in want["terms"]]
+    np.testing.assert_allclose(got.params, vec(want["params"]), rtol=EST_RTOL)
+    np.testing.assert_allclose(got.bse, vec(want["bse"]), rtol=SE_RTOL)
 
 
 def test_trend_matches_stacked_waves_in_r(

@@ -99,6 +99,10 @@ for (nm in names(designs)) {
               control = list(reltol = 1e-15, maxit = 5000, ndeps = rep(1e-6, 6)))
   r$ordinal <- list(terms = names(coef(o)), params = unname(coef(o)),
                     bse = unname(SE(o)))
+  o2 <- svyolr(rating ~ meals + stype, design = d,
+               control = list(reltol = 1e-15, maxit = 5000, ndeps = rep(1e-6, 7)))
+  r$ordinal_factor <- list(terms = names(coef(o2)), params = unname(coef(o2)),
+                           bse = unname(SE(o2)))
   # difference E - H of the proportion with api00 > 800: for a saturated linear
   # model the sandwich variance of a group contrast is the linearised variance
   # of the difference of the two domain means.
