@@ -6,6 +6,7 @@
 of each problem. ``content_hash``/``canonical_json`` tell versions apart.
 """
 
+from surveys.definitions.cache import cached_survey
 from surveys.definitions.canonical import canonical_json, content_hash
 from surveys.definitions.errors import DefinitionError, DefinitionIssue
 from surveys.definitions.model import Option, Page, Question, Survey
@@ -23,6 +24,7 @@ __all__ = [
     "Page",
     "Question",
     "Survey",
+    "cached_survey",
     "canonical_json",
     "content_hash",
     "load_definition_file",

@@ -374,3 +374,19 @@ def test_schema_lists_every_registered_type() -> None:
 
     enum = schema()["$defs"]["question"]["properties"]["type"]["enum"]
     assert sorted(enum) == sorted(REGISTRY)
+
+
+def test_cached_survey_reuses_identical_definitions_only() -> None:
+    from surveys.definitions import cached_survey
+
+    data = make_survey(page("p1", choice("q1", "a", "b")))
+    first = cached_survey(data)
+    same = cached_survey(json.loads(json.dumps(data)))
+    assert same is first
+    data["pages"][0]["questions"][0]["options"][0]["label"]["en"] = "Changed"
+    changed = cached_survey(data)
+    assert changed is not first
+    assert changed.question("q1").options[0].label["en"] == "Changed"
+    assert first.question("q1").options[0].label["en"] == "A"  # the caller's edit did not leak in
+    with pytest.raises(DefinitionError):
+        cached_survey({"slug": "x"})
