@@ -1,1 +1,98 @@
-"""Piccolo tables for surveys (filled in by its issue)."""
+"""Piccolo tables for surveys: surveys, their immutable versions, links and responses.
+
+A survey's definition lives in `SurveyVersion`; once a version has a response it is never
+changed again (an edit makes the next version), and every response records the version it
+answered. Resident links keep only a hash of their token. A response is written page by page
+(status `partial`) and becomes `complete` in the same transaction that marks its link used.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from panel.tables import Member
+from service.tables import StaffUser
+
+
+class Survey(Table, tablename="survey"):
+    """A survey, named by its slug; its questions are in its versions.
+
+    `open_enabled` turns on the open link `/o/{slug}` (anyone can answer); `short_code` is the
+    short URL `/r/{code}` for that open link, for posters.
+    """
+
+    slug = Varchar(length=64, unique=True, index=True)
+    title = Varchar(length=300)
+    current_version = Integer(default=1)
+    status = Varchar(length=16, default="live")  # draft|live|closed
+    open_enabled = Boolean(default=False)
+    short_code = Varchar(length=16, null=True, default=None, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SurveyVersion(Table, tablename="survey_version"):
+    """One version of a survey's definition: the canonical JSON and its content hash."""
+
+    survey = ForeignKey(references=Survey, index=True)
+    version = Integer()
+    definition = Text()  # canonical JSON (surveys.definitions.canonical_json)
+    content_hash = Varchar(length=80)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=254, default="")
+
+
+class SurveyLink(Table, tablename="survey_link"):
+    """A single-use link: a personal invitation, or one open-link respondent's own link.
+
+    Only `token_hash` is stored; the token is shown once, when the link is made.
+    `status` goes from `open` to `used` exactly once, in the submitting transaction.
+    """
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    survey = ForeignKey(references=Survey, index=True)
+    version = Integer()
+    kind = Varchar(length=16, default="personal")  # personal|open
+    member = ForeignKey(references=Member, null=True, default=None, index=True)
+    status = Varchar(length=16, default="open", index=True)  # open|used
+    expires_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    used_at = Timestamptz(null=True, default=None)
+    origin_hash = Varchar(length=64, default="", index=True)  # keyed hash of an open-link address
+
+
+class SurveyResponse(Table, tablename="survey_response"):
+    """One resident's answers to one survey version.
+
+    `respondent_id` is pseudonymous: the panel member's reference, or a random ID for an
+    open-link or assisted respondent who is not on the panel. `public_id` is the response ID in
+    exports. `link` is unique so a link can only ever have one response.
+    """
+
+    public_id = Varchar(length=32, unique=True)
+    survey = ForeignKey(references=Survey, index=True)
+    version = Integer(index=True)
+    link = ForeignKey(references=SurveyLink, null=True, default=None, unique=True)
+    member = ForeignKey(references=Member, null=True, default=None, index=True)
+    respondent_id = Varchar(length=32)
+    mode = Varchar(length=16, default="online", index=True)  # online|paper|phone|face_to_face
+    status = Varchar(length=16, default="partial", index=True)  # partial|complete
+    answers = JSON(default="{}")
+    last_page = Varchar(length=64, default="")
+    lang = Varchar(length=8, default="en")
+    entered_by = ForeignKey(references=StaffUser, null=True, default=None)
+    started_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None, index=True)
+
+
+__all__ = ["Survey", "SurveyLink", "SurveyResponse", "SurveyVersion"]
