@@ -117,6 +117,8 @@ async def run_axe(
     runs, plus the WCAG 2.2 rules axe leaves off by default (target-size).
     """
     await _inject(page)
+    # Our helpers may have left axe's virtual tree built within this task; axe.run needs none.
+    await page.evaluate("() => { if (window.axe && axe._tree) axe.teardown(); }")
     options: dict[str, Any] = {"resultTypes": ["violations", "incomplete"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": list(rules)}

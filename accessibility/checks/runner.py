@@ -172,8 +172,14 @@ async def audit_page(
             audit.facts = await collect_facts(page)
         audit.title = audit.facts.get("title", "")
         ctx.facts = audit.facts
-    except (TimeoutError, PlaywrightError) as exc:
-        audit.status = "timeout" if isinstance(exc, TimeoutError) else "error"
+    except TimeoutError:
+        audit.status = "timeout"
+        audit.error = "the page did not load and answer in time (a script may never finish)"
+        audit.timings["total"] = time.monotonic() - started
+        return audit
+    except PlaywrightError as exc:
+        # Redirect loops, downloads, refused connections: Playwright says which in line one.
+        audit.status = "error"
         audit.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         audit.timings["total"] = time.monotonic() - started
         return audit
@@ -191,16 +197,18 @@ async def audit_page(
         audit.timings["axe"] = time.monotonic() - t0
 
     fresh = True  # the page is as loaded until a mutating check has run
+    skipped: list[str] = []
     for check in selected:
         meta = check.meta
         if remaining() <= 0.5:
-            audit.status = "timeout"
-            audit.findings.append(_incomplete(meta.id, ctx.url, "page time limit", meta.wcag))
+            skipped.append(meta.id)
             continue
         t0 = time.monotonic()
         try:
             if meta.mutates_page and not fresh:
                 async with asyncio.timeout(max(min(remaining(), RELOAD_TIME_LIMIT_S), 0.1)):
+                    if size:  # a reload keeps a changed viewport: put the original back
+                        await page.set_viewport_size(size)
                     await _load(page, ctx.url, RELOAD_TIME_LIMIT_S)
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
@@ -211,7 +219,8 @@ async def audit_page(
             fresh = False
             if not await _responsive(page):
                 audit.status = "timeout"
-                audit.error = f"page stopped responding during {meta.id}"
+                audit.error = f"the page stopped responding during the {meta.id} check"
+                skipped += [c.meta.id for c in selected[selected.index(check) + 1 :]]
                 break
         except Exception as exc:  # a broken check must never break the audit
             log.warning("check %s failed on %s: %r", meta.id, url, exc)
@@ -220,5 +229,18 @@ async def audit_page(
             )
             fresh = False
         audit.timings[meta.id] = time.monotonic() - t0
+    if skipped:
+        audit.status = "timeout"
+        audit.error = audit.error or "the page's time limit ran out"
+        finding = _incomplete("audit-incomplete", ctx.url, "the page's time limit ran out")
+        finding.message = (
+            f"{len(skipped)} checks did not run on this page because it was too slow or too "
+            f"large ({', '.join(skipped)}); check these by hand."
+        )
+        finding.data["skipped"] = skipped
+        audit.findings.append(finding)
+    if size and page.viewport_size != size and audit.status == "ok":
+        with contextlib.suppress(PlaywrightError):
+            await page.set_viewport_size(size)  # hand the caller's page back as it came
     audit.timings["total"] = time.monotonic() - started
     return audit

@@ -62,19 +62,25 @@
   const hiddenFromAT = (el) => !!el.closest('[aria-hidden="true"], [hidden], [inert]');
 
   // Accessible name computed by axe-core's implementation of accname (when axe is loaded).
+  // axe's virtual tree is built once and torn down after the current task, so a check naming
+  // thousands of elements in one evaluate pays for one setup, and axe.run later starts clean.
+  let treeReady = false;
   const name = (el) => {
     if (window.axe && axe.commons && axe.utils) {
-      let setUp = false;
       try {
         if (!axe._tree) {
           axe.setup(document);
-          setUp = true;
+          if (!treeReady) {
+            treeReady = true;
+            setTimeout(() => {
+              treeReady = false;
+              try { axe.teardown(); } catch (e) { /* already torn down */ }
+            }, 0);
+          }
         }
         return (axe.commons.text.accessibleText(el) || '').trim();
       } catch (e) {
         // fall through to the plain approximation below
-      } finally {
-        if (setUp) axe.teardown();
       }
     }
     const label = el.getAttribute('aria-label');

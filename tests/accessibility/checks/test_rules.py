@@ -1,0 +1,107 @@
+"""The text rules behind some checks, and the site-level rules, without a browser."""
+
+from __future__ import annotations
+
+from accessibility.checks.autocomplete import purpose_of
+from accessibility.checks.language import looks_welsh
+from accessibility.checks.link_text import normalise_text
+from accessibility.checks.reading_ease import reading_ease
+from accessibility.checks.runner import PageAudit
+from accessibility.checks.sensory_instructions import sensory_phrases
+from accessibility.checks.site import site_findings
+from accessibility.findings import Finding, truncate_snippet
+
+
+def test_welsh_detection() -> None:
+    assert looks_welsh("Mae gwybodaeth am y dreth gyngor ar gael yn Gymraeg ac mae croeso i chi.")
+    assert not looks_welsh("Put your bins out by 7am on your collection day, with the lids shut.")
+    assert not looks_welsh("Croeso")  # too short to judge
+
+
+def test_sensory_phrases() -> None:
+    assert sensory_phrases("Press the button on the right to continue.") == ["button on the right"]
+    assert sensory_phrases("The red fields are required.") == ["red fields"]
+    assert sensory_phrases("You have the right to appeal. Put glass in the green bin.") == []
+
+
+def test_autocomplete_purpose() -> None:
+    field = {"type": "text", "name": "", "id": "", "label": "Postcode", "legend": ""}
+    assert purpose_of(field) == "postal-code"
+    assert purpose_of({**field, "label": "What is your date of birth?"}) == "bday"
+    assert purpose_of({**field, "label": "Describe the problem"}) is None
+    assert purpose_of({**field, "type": "email", "label": "Anything"}) == "email"
+
+
+def test_reading_ease_orders_plain_and_dense_text() -> None:
+    plain, words, _ = reading_ease("We collect your bins every week. Put them out by 7am.")
+    dense, _, grade = reading_ease(
+        "Notwithstanding the aforementioned provisions, eligibility determinations shall be "
+        "predicated upon comprehensive evaluation of remuneration."
+    )
+    assert words == 11
+    assert plain > 80 > 0 > dense
+    assert grade > 15
+
+
+def test_link_text_normalised() -> None:
+    assert normalise_text("  Read more…  ") == "read more"
+    assert normalise_text("Click HERE »") == "click here"
+
+
+def test_snippets_are_truncated() -> None:
+    assert truncate_snippet("<p>\n  a   b </p>") == "<p> a b </p>"
+    assert len(truncate_snippet("<p>" + "x" * 1000 + "</p>")) == 300
+
+
+def _audit(url: str, title: str, h1: str, links: list[tuple[str, str]]) -> PageAudit:
+    return PageAudit(
+        url=url,
+        status="ok",
+        title=title,
+        facts={"h1": [h1], "links": [{"text": t, "href": h, "selector": "a"} for t, h in links]},
+    )
+
+
+def test_site_rules_duplicate_titles_and_link_text() -> None:
+    audits = [
+        _audit("http://x/a", "Council tax", "Pay council tax", [("Apply", "http://x/permit")]),
+        _audit("http://x/b", "Council tax", "Council tax bands", [("Apply", "http://x/grant")]),
+        _audit("http://x/c", "Bins", "Bins", [("Apply", "http://x/permit")]),
+        _audit("http://x/d", "Page 1", "News", []),
+        _audit("http://x/e", "Page 1", "News", []),
+    ]
+    findings = site_findings(audits)
+    titles = [f for f in findings if f.rule == "page-title-unique"]
+    assert {(f.url, f.kind) for f in titles} == {
+        ("http://x/a", "violation"),
+        ("http://x/b", "violation"),
+        ("http://x/d", "review"),
+        ("http://x/e", "review"),
+    }
+    links = [f for f in findings if f.rule == "link-text-consistent"]
+    assert len(links) == 1 and links[0].kind == "review"
+    assert links[0].data["destinations"] == ["http://x/grant", "http://x/permit"]
+
+
+def test_site_rules_quiet_on_a_consistent_site() -> None:
+    audits = [
+        _audit("http://x/a", "Pay council tax", "Pay council tax", [("Contact", "http://x/c")]),
+        _audit("http://x/b", "Bins", "Bins", [("Contact", "http://x/c")]),
+    ]
+    assert site_findings(audits) == []
+
+
+def test_finding_to_dict_is_json_shape() -> None:
+    finding = Finding(
+        rule="r",
+        source="axe",
+        kind="review",
+        wcag=["1.4.3"],
+        level="AA",
+        impact="serious",
+        selector="a",
+        snippet="<a>",
+        message="m",
+        url="http://x/",
+    )
+    assert finding.to_dict()["wcag"] == ["1.4.3"] and finding.to_dict()["data"] == {}

@@ -1,0 +1,119 @@
+"""The page runner: safe order, per-check fences, and hostile pages that must not hang."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from accessibility.checks import REGISTRY
+from accessibility.checks.base import CheckContext, CheckMeta
+from accessibility.checks.registry import register
+from accessibility.checks.runner import audit_page
+from accessibility.findings import Finding
+
+pytestmark = pytest.mark.browser
+
+BROKEN = CheckMeta(
+    id="test-broken",
+    title="A check that crashes",
+    wcag=("4.1.2",),
+    level="A",
+    impact="minor",
+    how_to_fix="Nothing: it exists to prove a crash is contained.",
+)
+SLOW = CheckMeta(
+    id="test-slow",
+    title="A check that never finishes",
+    wcag=("4.1.2",),
+    level="A",
+    impact="minor",
+    how_to_fix="Nothing: it exists to prove the per-check time limit.",
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _test_checks() -> object:
+    """Register two misbehaving checks for this module only."""
+
+    @register(BROKEN)
+    async def broken(page: Page, ctx: CheckContext) -> list[Finding]:
+        raise RuntimeError("boom")
+
+    @register(SLOW)
+    async def slow(page: Page, ctx: CheckContext) -> list[Finding]:
+        await page.evaluate("() => new Promise(() => {})")  # never resolves
+        return []
+
+    yield
+    del REGISTRY[BROKEN.id], REGISTRY[SLOW.id]
+
+
+async def test_crashing_check_becomes_review_finding(page: Page, a11y_site: str) -> None:
+    audit = await audit_page(
+        page, f"{a11y_site}/barriers/headings.html", checks=["test-broken", "headings"], axe=False
+    )
+    assert audit.status == "ok"
+    crashed = [f for f in audit.findings if f.rule == "test-broken"]
+    assert len(crashed) == 1 and crashed[0].kind == "review"
+    assert "could not complete" in crashed[0].message
+    # the check after the crash still ran
+    assert any(f.rule == "headings" and f.kind == "violation" for f in audit.findings)
+
+
+async def test_slow_check_is_fenced(page: Page, a11y_site: str, monkeypatch) -> None:
+    monkeypatch.setattr("accessibility.checks.runner.CHECK_TIME_LIMIT_S", 1.0)
+    started = time.monotonic()
+    audit = await audit_page(
+        page, f"{a11y_site}/barriers/headings.html", checks=["test-slow", "headings"], axe=False
+    )
+    assert time.monotonic() - started < 6
+    assert any(f.rule == "test-slow" and f.kind == "review" for f in audit.findings)
+    assert any(f.rule == "headings" for f in audit.findings)
+
+
+async def test_axe_and_checks_together(page: Page, a11y_site: str) -> None:
+    audit = await audit_page(page, f"{a11y_site}/barriers/target-size.html", checks=["target-size"])
+    sources = {(f.source, f.rule) for f in audit.findings if f.kind == "violation"}
+    assert ("axe", "target-size") in sources
+    assert ("resident-voice", "target-size") in sources
+    assert audit.axe_version and audit.timings["axe"] > 0
+
+
+async def test_mutating_checks_get_a_fresh_page(page: Page, a11y_site: str) -> None:
+    """Reflow shrinks the viewport; text resize must still run at desktop width after it."""
+    audit = await audit_page(
+        page,
+        f"{a11y_site}/controls/article.html",
+        checks=["reflow", "text-resize", "text-spacing"],
+        axe=False,
+    )
+    assert audit.findings == []
+    assert page.viewport_size == {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "within"),
+    [
+        ("hostile/endless-script.html", "timeout", 15),
+        ("hostile/huge-dom.html", None, 15),
+        ("hostile/redirect-loop", "error", 5),
+        ("hostile/download", "error", 5),
+    ],
+)
+async def test_hostile_pages_do_not_hang(
+    browser: Browser, a11y_site: str, path: str, status: str | None, within: float
+) -> None:
+    context = await browser.new_context()
+    try:
+        started = time.monotonic()
+        audit = await audit_page(await context.new_page(), f"{a11y_site}/{path}", time_limit_s=10)
+        assert time.monotonic() - started < within
+        if status:
+            assert audit.status == status, audit.error
+        assert audit.status in {"ok", "timeout", "error"}
+        if audit.status != "ok":
+            assert audit.error
+    finally:
+        await context.close()
