@@ -10,13 +10,12 @@ JavaScript off: routing is decided when a page is submitted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from surveys.definitions import conditions, piping
 from surveys.definitions.errors import DefinitionIssue
 from surveys.definitions.model import Question, Survey
-from surveys.definitions.parse import check_languages
 
 _TEXT_KEYS = frozenset(
     {
@@ -33,6 +32,29 @@ _TEXT_KEYS = frozenset(
         "message",
     }
 )
+
+
+def check_languages(
+    texts: Sequence[tuple[str, Mapping[str, str]]], languages: Sequence[str]
+) -> list[DefinitionIssue]:
+    """Every text in every language the survey offers, and no others: a
+    Welsh resident must never meet an English-only question mid-survey."""
+    issues = []
+    for path, text in texts:
+        for lang in languages:
+            if lang not in text:
+                issues.append(
+                    DefinitionIssue(f"{path}.{lang}" if path else lang, f"missing '{lang}' text")
+                )
+        for lang in text:
+            if lang not in languages:
+                issues.append(
+                    DefinitionIssue(
+                        f"{path}.{lang}",
+                        f"'{lang}' is not one of the survey's languages {list(languages)}",
+                    )
+                )
+    return issues
 
 
 def duplicate_id_issues(data: Mapping[str, Any]) -> list[DefinitionIssue]:

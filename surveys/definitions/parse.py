@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -174,24 +174,3 @@ def read_definition_file(path: str | Path) -> Any:
         raise DefinitionError(
             [DefinitionIssue("", f"{path.name} is not valid {path.suffix[1:].upper()}: {exc}")]
         ) from exc
-
-
-def check_languages(
-    texts: Sequence[tuple[str, Mapping[str, str]]], languages: Sequence[str]
-) -> list[DefinitionIssue]:
-    issues = []
-    for path, text in texts:
-        for lang in languages:
-            if lang not in text:
-                issues.append(
-                    DefinitionIssue(f"{path}.{lang}" if path else lang, f"missing '{lang}' text")
-                )
-        for lang in text:
-            if lang not in languages:
-                issues.append(
-                    DefinitionIssue(
-                        f"{path}.{lang}",
-                        f"'{lang}' is not one of the survey's languages {list(languages)}",
-                    )
-                )
-    return issues
