@@ -84,3 +84,33 @@ async def contact_details(member_id: int) -> dict[str, Any] | None:
         .where(Member.id == member_id)
         .first()
     )
+
+
+async def member_by_reference(reference: str) -> dict[str, Any] | None:
+    """`{id, reference}` of the member with this pseudonymous reference (staff-assisted entry)."""
+    return (
+        await Member.select(Member.id, Member.reference)
+        .where(Member.reference == reference.strip().upper())
+        .first()
+    )
+
+
+async def members_with_contact_details(member_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Names and contact details by member id, for exports whose user may see them and asked.
+
+    Callers must check the role and the explicit request first; this function only reads.
+    """
+    ids = list(member_ids)
+    if not ids:
+        return {}
+    rows = await Member.select(
+        Member.id,
+        Member.first_name,
+        Member.last_name,
+        Member.email,
+        Member.phone,
+        Member.address_line1,
+        Member.town,
+        Member.postcode,
+    ).where(Member.id.is_in(ids))
+    return {r.pop("id"): r for r in rows}

@@ -17,11 +17,11 @@ from jinja2 import (
 )
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -33,7 +33,7 @@ from service.jobs import Worker
 from service.logs import configure_logging, request_log_middleware
 from service.navigation import staff_navigation
 from service.roles import Role
-from service.security import security_headers_middleware
+from service.security import add_security_headers
 from service.session_store import DatabaseSessionStore
 from service.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -99,7 +99,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         from service.tables import StaffUser
 
         engine = StaffUser._meta.db
-        if isinstance(engine, PostgresEngine):
+        own_pool = isinstance(engine, PostgresEngine) and engine.pool is None
+        if own_pool:
             await engine.start_connection_pool(min_size=1, max_size=10)
         if worker is not None:
             worker.start()
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             if worker is not None:
                 await worker.stop()
-            if isinstance(engine, PostgresEngine):
+            if own_pool:
                 await engine.close_connection_pool()
 
     session_auth = build_session_auth(settings)
@@ -116,7 +117,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         route_handlers=[*SERVICE_ROUTES, *domains.routes(), *static_routers()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         on_app_init=[session_auth.on_app_init],
-        middleware=[security_headers_middleware, request_log_middleware],
+        middleware=[request_log_middleware],
+        before_send=[add_security_headers],
         stores={"sessions": DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.accounts import SignInRefused, authenticate
-from service.auth import PUBLIC_OPT, any_staff, public
+from service.auth import PUBLIC_OPT, any_staff, public, requires_role
 from service.db import ping
+from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 
@@ -58,7 +60,10 @@ class SignInController(Controller):
 
     @post("/sign-in", status_code=HTTP_303_SEE_OTHER)
     async def sign_in(
-        self, request: Request[Any, Any, Any], data: FormData, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        data: FormData,
+        settings: NamedDependency[Settings],
     ) -> Template | Redirect:
         email = (data.get("email") or "").strip()
         password = data.get("password") or ""
@@ -93,6 +98,18 @@ class StaffController(Controller):
     @get("/")
     async def staff_home(self) -> Template:
         return Template("staff/home.html")
+
+    @get("/users", guards=[requires_role(Role.ADMIN)])
+    async def staff_users(self) -> Template:
+        """Administrators see every staff account, its role and last sign-in."""
+        users = await StaffUser.select(
+            StaffUser.name,
+            StaffUser.email,
+            StaffUser.role,
+            StaffUser.active,
+            StaffUser.last_sign_in_at,
+        ).order_by(StaffUser.name)
+        return Template("staff/users.html", context={"users": users})
 
     @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:

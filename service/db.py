@@ -140,6 +140,40 @@ class SharedSQLiteEngine(SQLiteEngine):
             await state.connection.close()
 
 
+class LoopPoolPostgresEngine(PostgresEngine):
+    """PostgreSQL with one asyncpg pool per event loop.
+
+    An asyncpg pool belongs to the loop that made it. Piccolo's engine keeps one `pool`
+    attribute, which breaks as soon as two loops share the engine (a test client's portal
+    thread, a CLI command inside a server). Here `pool` resolves to the current loop's pool.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def pool(self) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._pools.get(loop)
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # Piccolo's __init__ sets pool = None outside any loop
+        if value is None:
+            self._pools.pop(loop, None)
+        else:
+            self._pools[loop] = value
+
+
 def engine_from_url(url: str) -> Engine:
     """Build the Piccolo engine for a DATABASE_URL, or raise DatabaseURLError saying why not."""
     parsed = urlparse(url)
@@ -161,7 +195,9 @@ def engine_from_url(url: str) -> Engine:
                 "DATABASE_URL for PostgreSQL needs a host and a database name, "
                 "e.g. postgresql://postgres@127.0.0.1:5432/test"
             )
-        return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
+        return LoopPoolPostgresEngine(
+            config={"dsn": url.replace("postgres://", "postgresql://", 1)}
+        )
     raise DatabaseURLError(
         f"DATABASE_URL scheme {parsed.scheme or '(none)'!r} is not supported: use "
         "sqlite:///path/to/file.sqlite or postgresql://user@host:port/database"

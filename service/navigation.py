@@ -23,6 +23,7 @@ NAVIGATION: list[NavItem] = [
         frozenset({Role.PANEL_MANAGER.value, Role.RESEARCH_OFFICER.value}),
     ),
     NavItem("Accessibility audits", "/staff/accessibility", frozenset({Role.WEB_TEAM.value})),
+    NavItem("Staff accounts", "/staff/users", frozenset()),
 ]
 
 

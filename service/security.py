@@ -14,7 +14,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so both paths take the same time.
@@ -70,22 +70,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def security_headers_middleware(app: ASGIApp) -> ASGIApp:
-    """Add the security headers to every HTTP response, errors and static files included."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                headers = list(message.get("headers", []))
-                headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A `before_send` hook: it sees every response, 404s for unknown paths included
+    (Litestar runs middleware only for matched routes)."""
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers", []))
+        present = {name.lower() for name, _ in headers}
+        headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+        message["headers"] = headers
