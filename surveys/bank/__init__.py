@@ -54,3 +54,23 @@ def load_bank(name: str) -> dict[str, Any]:
 def load_bank_survey(name: str) -> Survey:
     """Bank survey ``name`` parsed and checked."""
     return parse_definition(load_bank(name))
+
+
+def bank_catalogue(lang: str = "en") -> list[dict[str, Any]]:
+    """What a staff "start from the bank" page lists: name, title,
+    description and question count of each ready-made survey."""
+    out = []
+    for name in BANK_SURVEYS:
+        survey = load_bank_survey(name)
+        out.append(
+            {
+                "name": name,
+                "title": survey.title(lang),
+                "description": survey.text(survey.description, lang, {})
+                if survey.description
+                else "",
+                "questions": len(survey.questions),
+                "languages": list(survey.languages),
+            }
+        )
+    return out

@@ -239,3 +239,13 @@ def test_exports_load_in_the_analysis_library(name: str) -> None:
     first = survey.questions[0]
     if first.options and first.type != "multiple_choice":
         assert labelled[first.id].iloc[0] == survey.localise(first.options[0].label, "en")
+
+
+def test_bank_catalogue_for_staff() -> None:
+    from surveys.bank import bank_catalogue
+
+    entries = {e["name"]: e for e in bank_catalogue()}
+    assert list(entries) == list_bank()
+    assert entries["resident-satisfaction"]["title"] == "Your local area and council"
+    assert entries["equality-monitoring"]["questions"] == 11
+    assert "{" not in entries["digital-inclusion"]["description"]
