@@ -118,12 +118,15 @@ async def _responsive(page: Page) -> bool:
         return False
 
 
-async def _load(page: Page, url: str, timeout_s: float) -> tuple[int | None, str]:
+async def _load(
+    page: Page, url: str, timeout_s: float, *, settle: bool = True
+) -> tuple[int | None, str]:
     response = await page.goto(url, wait_until="load", timeout=max(timeout_s, 1.0) * 1000)
-    # Give late scripts (carousels, autoplay) a moment without waiting for an idle network,
-    # which a page polling forever would never reach.
-    with contextlib.suppress(PlaywrightError):
-        await page.wait_for_load_state("networkidle", timeout=1500)
+    if settle:
+        # Give late scripts (carousels, autoplay) a moment, but do not insist on an idle
+        # network, which a page polling for ever would never reach.
+        with contextlib.suppress(PlaywrightError):
+            await page.wait_for_load_state("networkidle", timeout=1500)
     return (response.status if response else None), page.url
 
 
@@ -209,7 +212,7 @@ async def audit_page(
                 async with asyncio.timeout(max(min(remaining(), RELOAD_TIME_LIMIT_S), 0.1)):
                     if size:  # a reload keeps a changed viewport: put the original back
                         await page.set_viewport_size(size)
-                    await _load(page, ctx.url, RELOAD_TIME_LIMIT_S)
+                    await _load(page, ctx.url, RELOAD_TIME_LIMIT_S, settle=False)
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
                 audit.findings += await check.run(page, ctx)
