@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 #: Extra seconds allowed past a page's own limit for opening and closing its context.
 CONTEXT_GRACE_S = 15.0
-SCREENSHOT_PADDING = 16
+SCREENSHOT_PADDING = 32
 SCREENSHOT_MAX_HEIGHT = 600
 HIGHLIGHT_JS = """
 (el) => {

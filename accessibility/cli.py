@@ -1,0 +1,194 @@
+"""Accessibility commands: ``resident-voice audit`` for the web team and CI pipelines, and
+``resident-voice accessibility ...`` for configured sites and their stored runs.
+
+``audit`` needs no database: it crawls, audits and writes a report (JSON by default) to
+stdout or a file. Its exit code is 0 whenever the audit ran, whatever it found, so a pipeline
+decides what to fail on from the JSON; it is non-zero only when the audit could not run (bad
+arguments, no Chromium, a refused address) or no page at all could be loaded (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from service.cli import CommandError, run_async
+
+__all__ = ["COMMANDS"]
+
+FORMATS = ("json", "html", "csv")
+
+
+class _Progress:
+    """click's progress bar on a terminal (stderr, so stdout stays one clean document)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, phase: str, done: int, total: int, url: str) -> None:
+        if not self.enabled:
+            return
+        if phase == "crawl":
+            click.echo(f"\rFound {done} page(s)…", nl=False, err=True)
+            return
+        if self.bar is None:
+            click.echo("", err=True)
+            self.bar = click.progressbar(
+                length=max(total, 1), label="Auditing", file=sys.stderr, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.shown, url)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _format_for(output: str | None, chosen: str | None) -> str:
+    if chosen:
+        return chosen
+    if output:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        if suffix in FORMATS:
+            return suffix
+    return "json"
+
+
+@click.command(
+    "audit",
+    help="Audit web pages for accessibility (WCAG 2.2 AA): crawl from each URL, check every "
+    "page in Chromium with axe-core and our own checks, and report. No database needed.",
+)
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--max-pages", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--max-depth", type=click.IntRange(0, 50), default=5, show_default=True)
+@click.option("--no-crawl", is_flag=True, help="Audit exactly these URLs; follow no links.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: from --output's extension, else json).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report here instead of stdout.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow private, loopback and link-local addresses (your own test server).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="Pages audited at once (browser contexts).",
+)
+@click.option(
+    "--page-time-limit",
+    type=click.FloatRange(5, 600),
+    default=60,
+    show_default=True,
+    help="Seconds allowed per page.",
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(0.1, 100),
+    default=5,
+    show_default=True,
+    help="Crawler requests per second.",
+)
+@click.option("--no-screenshots", is_flag=True, help="Skip element screenshots (faster).")
+@click.option("--include", multiple=True, help="Only crawl URLs matching this pattern.")
+@click.option("--exclude", multiple=True, help="Never crawl URLs matching this pattern.")
+def audit_command(
+    urls: tuple[str, ...],
+    max_pages: int,
+    max_depth: int,
+    no_crawl: bool,
+    fmt: str | None,
+    output: str | None,
+    allow_private: bool,
+    concurrency: int,
+    page_time_limit: float,
+    rate_limit: float,
+    no_screenshots: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> None:
+    from accessibility.audit import AuditOptions, AuditResult, SignInError, run_audit
+    from accessibility.browser import ChromiumNotFound
+    from accessibility.crawl import CrawlConfig
+    from accessibility.reports.csv_report import to_csv
+    from accessibility.reports.html import render_standalone
+    from accessibility.reports.view import from_audit_result
+    from accessibility.safety import UnsafeURL
+
+    fmt = _format_for(output, fmt)
+    config = CrawlConfig(
+        start_urls=list(urls),
+        include=list(include),
+        exclude=list(exclude),
+        max_pages=max_pages,
+        max_depth=max_depth,
+        rate_limit=rate_limit,
+        follow_links=not no_crawl,
+        use_sitemaps=not no_crawl,
+        allow_private=allow_private,
+    )
+    options = AuditOptions(
+        concurrency=concurrency,
+        page_time_limit_s=page_time_limit,
+        # Screenshots only appear in the HTML report; JSON and CSV do not carry them.
+        screenshots=fmt == "html" and not no_screenshots,
+        allow_private=allow_private,
+    )
+    progress = _Progress(sys.stderr.isatty())
+
+    @run_async
+    async def audit() -> AuditResult:
+        try:
+            return await run_audit(config, options, on_progress=progress)
+        except (ValueError, UnsafeURL, ChromiumNotFound, SignInError) as error:
+            raise CommandError(str(error)) from None
+        finally:
+            progress.close()
+
+    result = audit()
+    if fmt == "json":
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        view = from_audit_result(result, site_name=urlsplit(config.start_urls[0]).netloc)
+        text = render_standalone(view) if fmt == "html" else to_csv(view)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        s = result.summary()
+        click.echo(
+            f"Audited {s['pages']} page(s): {s['issues']} distinct problem(s) on "
+            f"{s['pages_with_violations']} page(s), {s['review_issues']} to check by hand. "
+            f"Report: {output}",
+            err=True,
+        )
+    else:
+        click.echo(text, nl=False)
+    if result.pages and not any(p.audit.status in ("ok", "timeout") for p in result.pages):
+        click.echo("Error: no page could be loaded; is the site up?", err=True)
+        sys.exit(2)
+    if not result.pages:
+        click.echo("Error: no pages were found to audit.", err=True)
+        sys.exit(2)
+
+
+COMMANDS: list[click.Command] = [audit_command]
