@@ -1,0 +1,273 @@
+"""The surveys JSON API under `/api/surveys`, for staff tools and scripts.
+
+Authentication is the staff session cookie (`rv_session`, from signing in at /staff/sign-in).
+CSRF applies to every unsafe method: read the `rv_csrf` cookie and send its value in the
+`x-csrftoken` header. Errors come back as JSON `{"status_code", "detail", "errors": [{"path",
+"message"}]}`: 400 for a malformed body or invalid definition/answers, 403 for a role that may
+not, 404 for an unknown survey. Nothing is written unless the whole request is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import yaml
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
+
+from panel import services as panel_services
+from service.auth import requires_role
+from service.roles import Role
+from service.settings import Settings
+from service.tables import StaffUser
+from surveys.definitions import DefinitionError
+from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest, decode
+from surveys.services import definitions_store, exports, links, responses
+from surveys.services.errors import SurveyError
+
+STAFF = requires_role(Role.PANEL_MANAGER, Role.RESEARCH_OFFICER)
+RESEARCH = requires_role(Role.RESEARCH_OFFICER)
+PANEL = requires_role(Role.PANEL_MANAGER)
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN.value, Role.PANEL_MANAGER.value})
+
+
+def problem(status: int, detail: str, errors: list[tuple[str, str]]) -> Response[dict[str, Any]]:
+    """The API's error body: what was wrong and where."""
+    return Response(
+        {
+            "status_code": status,
+            "detail": detail,
+            "errors": [{"path": path, "message": message} for path, message in errors],
+        },
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
+
+
+def survey_error_handler(_: Request[Any, Any, Any], exc: SurveyError) -> Response[Any]:
+    return problem(exc.status_code, exc.message, exc.errors)
+
+
+def definition_error_handler(_: Request[Any, Any, Any], exc: DefinitionError) -> Response[Any]:
+    errors = [(str(e[0]) or "body", str(e[1])) for e in exc.errors]
+    return problem(400, "the survey definition is not valid", errors)
+
+
+def parse_definition_body(body: bytes, content_type: str) -> Any:
+    """A definition from a JSON or YAML body; SurveyError naming the line when malformed."""
+    if not body.strip():
+        raise SurveyError("the request body is empty", [("body", "send a survey definition")])
+    try:
+        if "yaml" in content_type:
+            return yaml.safe_load(body.decode("utf-8"))
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise SurveyError(
+            "malformed JSON",
+            [("body", f"{error.msg} at line {error.lineno} column {error.colno}")],
+        ) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise SurveyError("malformed YAML", [("body", str(error).replace("\n", " "))]) from None
+
+
+def check_personal(user: StaffUser, include_personal: bool) -> None:
+    """Names and contact details only for roles that may see them, and only when asked."""
+    if include_personal and user.role not in PERSONAL_DATA_ROLES:
+        raise PermissionDeniedException(
+            "your role does not allow personal data in exports; leave include_personal off"
+        )
+
+
+def export_filter(
+    version: int | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    mode: str | None,
+    status: str | None,
+    include_partial: bool,
+    include_personal: bool,
+) -> exports.ExportFilter:
+    return exports.ExportFilter(
+        version=version,
+        since=since,
+        until=until,
+        mode=mode or None,
+        status=status or None,
+        include_partial=include_partial,
+        include_personal=include_personal,
+    )
+
+
+def export_response(slug: str, fmt: str, frame: Any, codebook: dict[str, Any]) -> Response[bytes]:
+    if fmt not in exports.FORMATS:
+        raise SurveyError(
+            "unknown export format", [("format", f"must be one of {', '.join(exports.FORMATS)}")]
+        )
+    media_type, suffix = exports.FORMATS[fmt]
+    version = codebook.get("version")
+    name = f"{slug}-v{version}.{suffix}" if version else f"{slug}.{suffix}"
+    return Response(
+        exports.render(fmt, frame, codebook),
+        media_type=media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{name}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+class SurveysAPI(Controller):
+    path = "/api/surveys"
+    guards = [STAFF]  # noqa: RUF012
+    tags = ["surveys"]  # noqa: RUF012
+    exception_handlers = {  # noqa: RUF012
+        SurveyError: survey_error_handler,
+        DefinitionError: definition_error_handler,
+    }
+
+    @get("/")
+    async def list_surveys(self) -> list[dict[str, Any]]:
+        """Every survey with its current version and live response counts by status and mode."""
+        rows = await definitions_store.list_surveys()
+        return [
+            {
+                "slug": r["slug"],
+                "title": r["title"],
+                "version": r["current_version"],
+                "status": r["status"],
+                "open_link": r["open_enabled"],
+                "complete": r["complete"],
+                "partial": r["partial"],
+                "counts": r["counts"],
+            }
+            for r in rows
+        ]
+
+    @post("/", status_code=201)
+    async def upload(self, request: Request[StaffUser, Any, Any]) -> Response[dict[str, Any]]:
+        """Create a survey or a new version from a JSON or YAML (`content-type: application/yaml`)
+        definition. An unchanged definition answers 200 and makes nothing."""
+        data = parse_definition_body(await request.body(), request.headers.get("content-type", ""))
+        result = await definitions_store.save_definition(data, created_by=request.user.email)
+        return Response(
+            {
+                "slug": result.stored.slug,
+                "version": result.stored.version,
+                "content_hash": result.stored.content_hash,
+                "created": result.created,
+                "replaced": result.replaced,
+            },
+            status_code=201 if result.created or result.replaced else 200,
+        )
+
+    @get("/{slug:str}")
+    async def detail(self, slug: str) -> dict[str, Any]:
+        stored = await definitions_store.get_version(slug)
+        counts = (await definitions_store.response_counts(stored.survey_id)).get(
+            stored.survey_id, {"complete": {}, "partial": {}}
+        )
+        return {
+            "slug": stored.slug,
+            "title": stored.survey.title(stored.survey.languages[0]),
+            "version": stored.version,
+            "versions": await definitions_store.version_numbers(stored.survey_id),
+            "counts": counts,
+        }
+
+    @get("/{slug:str}/versions/{version:int}")
+    async def definition(self, slug: str, version: int) -> dict[str, Any]:
+        stored = await definitions_store.get_version(slug, version)
+        return {
+            "slug": stored.slug,
+            "version": stored.version,
+            "definition": dict(stored.survey.data),
+        }
+
+    @post("/{slug:str}/links", status_code=201, guards=[PANEL])
+    async def make_links(
+        self, request: Request[Any, Any, Any], slug: str, settings: Settings
+    ) -> dict[str, Any]:
+        """Single-use links. The tokens are in this answer only: they are stored hashed."""
+        body, errors = decode(await request.body(), LinkRequest)
+        if errors:
+            raise SurveyError("the request body is not valid", errors)
+        member_ids: list[int] = []
+        for i, reference in enumerate(body.member_references):
+            member = await panel_services.member_by_reference(reference)
+            if member is None:
+                errors.append((f"member_references[{i}]", "no panel member with this reference"))
+            else:
+                member_ids.append(int(member["id"]))
+        if body.count <= 0 and not body.member_references:
+            errors.append(("count", "ask for at least one link"))
+        if body.expires_in_days is not None and not 1 <= body.expires_in_days <= 366:
+            errors.append(("expires_in_days", "must be between 1 and 366"))
+        if errors:
+            raise SurveyError("the request body is not valid", errors)
+        issued = await links.create_links(
+            slug, member_ids=member_ids, count=body.count, expires_in_days=body.expires_in_days
+        )
+        base = settings.public_url.rstrip("/")
+        return {
+            "links": [
+                {"url": base + link.path(), "token": link.token, "member_id": link.member_id}
+                for link in issued
+            ]
+        }
+
+    @post("/{slug:str}/open-link", guards=[PANEL])
+    async def open_link(
+        self, request: Request[Any, Any, Any], slug: str, settings: Settings
+    ) -> dict[str, Any]:
+        body, errors = decode(await request.body(), OpenLinkRequest)
+        if errors:
+            raise SurveyError("the request body is not valid", errors)
+        row = await definitions_store.set_open_link(slug, body.enabled)
+        base = settings.public_url.rstrip("/")
+        return {
+            "slug": row["slug"],
+            "enabled": row["open_enabled"],
+            "url": f"{base}/o/{row['slug']}",
+            "short_url": f"{base}/r/{row['short_code']}" if row["short_code"] else None,
+        }
+
+    @post("/{slug:str}/responses", status_code=201)
+    async def assisted(self, request: Request[StaffUser, Any, Any], slug: str) -> dict[str, Any]:
+        """Enter a paper, phone or face-to-face response for a resident; records who entered it."""
+        body, errors = decode(await request.body(), AssistedResponse)
+        if errors:
+            raise SurveyError("the request body is not valid", errors)
+        return await responses.record_assisted(
+            slug,
+            body.answers,
+            mode=body.mode,
+            entered_by=int(request.user.id),
+            member_reference=body.member_reference,
+            version=body.version,
+            lang=body.lang,
+        )
+
+    @get("/{slug:str}/export", guards=[RESEARCH])
+    async def export(
+        self,
+        request: Request[StaffUser, Any, Any],
+        slug: str,
+        format: str = "csv",
+        version: int | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        mode: str | None = None,
+        status: str | None = None,
+        include_partial: bool = False,
+        include_personal: bool = False,
+    ) -> Response[bytes]:
+        """Responses as csv, xlsx, sav or codebook (JSON). Pseudonymous unless your role allows
+        personal data and you pass include_personal=true."""
+        check_personal(request.user, include_personal)
+        frame, codebook = await exports.export_frame(
+            slug,
+            export_filter(version, since, until, mode, status, include_partial, include_personal),
+        )
+        return export_response(slug, format, frame, codebook)

@@ -1,0 +1,411 @@
+"""Exports for research officers: one row per response, codes plus a codebook.
+
+`response_frame` is the contract `analysis.load` builds on: fixed columns (`respondent_id`,
+`response_id`, `survey`, `version`, `mode`, `status`, `started_at`, `submitted_at`), the panel
+profile (`panel_*`, for panel members), then the engine's `export_row` columns, and a codebook
+(the engine's `survey_codebook` plus entries for the fixed and panel columns). The files —
+CSV with `X.codebook.json`, Excel with sheets `responses` and `codebook`, SPSS `.sav` with
+variable and value labels — are written from that same frame, so all of them agree.
+
+Respondents are pseudonymous. Names and contact details are added only when the caller has
+checked that the user's role allows it and the user asked (`include_personal=True`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from panel import demographics
+from panel import services as panel_services
+from surveys.questions import export_row, survey_codebook
+from surveys.services.definitions_store import get_version, version_numbers
+from surveys.services.errors import SurveyError
+from surveys.tables import SurveyResponse
+
+FIXED_COLUMNS = (
+    "respondent_id",
+    "response_id",
+    "survey",
+    "version",
+    "mode",
+    "status",
+    "started_at",
+    "submitted_at",
+)
+PANEL_COLUMNS = (
+    "panel_age_band",
+    "panel_sex",
+    "panel_ward",
+    "panel_ethnicity",
+    "panel_disability",
+    "panel_imd_quintile",
+)
+PERSONAL_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line1",
+    "town",
+    "postcode",
+)
+MODES = ("online", "paper", "phone", "face_to_face")
+STATUSES = ("complete", "partial")
+
+
+def _var(
+    name: str,
+    label: str,
+    kind: str,
+    values: dict[str, str] | None = None,
+    *,
+    ordered: bool = False,
+    missing: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "label": label,
+        "type": kind,
+        "ordered": ordered,
+        "values": values or {},
+        "missing": missing or [],
+    }
+
+
+def fixed_codebook() -> list[dict[str, Any]]:
+    """Codebook entries for the fixed columns. Mode and status codes are their own labels, so
+    the labelled frame keeps the codes analysis code compares against."""
+    return [
+        _var("respondent_id", "Pseudonymous respondent ID (panel reference or random)", "text"),
+        _var("response_id", "Response ID", "text"),
+        _var("survey", "Survey", "text"),
+        _var("version", "Survey version answered", "numeric"),
+        _var("mode", "Mode of response", "categorical", {m: m for m in MODES}),
+        _var("status", "Response status", "categorical", {s: s for s in STATUSES}),
+        _var("started_at", "Started at (UTC, ISO 8601)", "date"),
+        _var("submitted_at", "Submitted at (UTC, ISO 8601)", "date"),
+    ]
+
+
+def panel_codebook() -> list[dict[str, Any]]:
+    """Codebook entries for the panel profile columns (codes from panel.demographics)."""
+    imd = {str(q): f"Quintile {q}" + (" (most deprived)" if q == 1 else "") for q in range(1, 6)}
+    imd["5"] = "Quintile 5 (least deprived)"
+    return [
+        _var(
+            "panel_age_band",
+            "Age band (panel profile)",
+            "categorical",
+            {a: a for a in demographics.AGE_BANDS},
+            ordered=True,
+        ),
+        _var(
+            "panel_sex",
+            "Sex (panel profile)",
+            "categorical",
+            {s: s.capitalize() for s in demographics.SEXES},
+        ),
+        _var("panel_ward", "Ward (panel profile)", "categorical", dict(demographics.WARD_NAMES)),
+        _var(
+            "panel_ethnicity",
+            "Ethnic group (panel profile)",
+            "categorical",
+            dict(demographics.ETHNIC_GROUPS),
+        ),
+        _var(
+            "panel_disability",
+            "Disability (panel profile)",
+            "categorical",
+            dict(demographics.DISABILITY),
+        ),
+        _var(
+            "panel_imd_quintile",
+            "IMD quintile of ward, 1 = most deprived (panel profile)",
+            "categorical",
+            imd,
+            ordered=True,
+        ),
+    ]
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """What a research officer asked for. Dates are inclusive, on the day submitted (or
+    started, for partials)."""
+
+    version: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    mode: str | None = None
+    status: str | None = None  # complete|partial|None (both, when include_partial)
+    include_partial: bool = False
+    include_personal: bool = False
+
+    def check(self) -> None:
+        errors = []
+        if self.mode is not None and self.mode not in MODES:
+            errors.append(("mode", f"must be one of {', '.join(MODES)}"))
+        if self.status is not None and self.status not in STATUSES:
+            errors.append(("status", f"must be one of {', '.join(STATUSES)}"))
+        if self.since and self.until and self.since > self.until:
+            errors.append(("since", "must be on or before 'until'"))
+        if errors:
+            raise SurveyError("the export filter is not valid", errors)
+
+
+async def export_frame(
+    slug: str, filters: ExportFilter | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Responses to `slug` as (frame, codebook), filtered. See the module docstring."""
+    filters = filters or ExportFilter()
+    filters.check()
+    current = await get_version(slug, filters.version)
+    versions = (
+        [filters.version]
+        if filters.version is not None
+        else await version_numbers(current.survey_id)
+    )
+    by_version = {v: (await get_version(current.survey_id, v)).survey for v in versions}
+    # Columns and codebook follow the requested (or current) version, then anything only
+    # older versions asked, so one file holds every wave of a survey.
+    codebook = survey_codebook(current.survey)
+    known = {v["name"] for v in codebook["variables"]}
+    for v in sorted(by_version, reverse=True):
+        for var in survey_codebook(by_version[v])["variables"]:
+            if var["name"] not in known:
+                codebook["variables"].append(var)
+                known.add(var["name"])
+    question_columns = [v["name"] for v in codebook["variables"]]
+
+    where = SurveyResponse.survey == current.survey_id
+    if filters.version is not None:
+        where &= SurveyResponse.version == filters.version
+    if filters.mode is not None:
+        where &= SurveyResponse.mode == filters.mode
+    if filters.status is not None:
+        where &= SurveyResponse.status == filters.status
+    elif not filters.include_partial:
+        where &= SurveyResponse.status == "complete"
+    rows = (
+        await SurveyResponse.select(
+            SurveyResponse.id,
+            SurveyResponse.public_id,
+            SurveyResponse.respondent_id,
+            SurveyResponse.version,
+            SurveyResponse.mode,
+            SurveyResponse.status,
+            SurveyResponse.started_at,
+            SurveyResponse.submitted_at,
+            SurveyResponse.member,
+            SurveyResponse.answers,
+        )
+        .where(where)
+        .order_by(SurveyResponse.id)
+        .output(load_json=True)
+    )
+    if filters.since or filters.until:
+        rows = [r for r in rows if _in_range(r, filters.since, filters.until)]
+    member_ids = {int(r["member"]) for r in rows if r["member"] is not None}
+    profiles = await panel_services.profiles(member_ids)
+    personal = (
+        await panel_services.members_with_contact_details(member_ids)
+        if filters.include_personal
+        else {}
+    )
+    records: list[dict[str, Any]] = []
+    for r in rows:
+        profile = profiles.get(r["member"]) if r["member"] is not None else None
+        record: dict[str, Any] = {
+            "respondent_id": r["respondent_id"],
+            "response_id": r["public_id"],
+            "survey": current.slug,
+            "version": int(r["version"]),
+            "mode": r["mode"],
+            "status": r["status"],
+            "started_at": _iso(r["started_at"]),
+            "submitted_at": _iso(r["submitted_at"]),
+        }
+        for col in PANEL_COLUMNS:
+            value = profile.get(col.removeprefix("panel_")) if profile else None
+            record[col] = None if value in (None, "") else str(value)
+        if filters.include_personal:
+            details = personal.get(r["member"], {}) if r["member"] is not None else {}
+            for col in PERSONAL_COLUMNS:
+                record[col] = details.get(col) or None
+        answers = r["answers"] if isinstance(r["answers"], dict) else {}
+        survey_model = by_version.get(int(r["version"])) or current.survey
+        record.update(dict.fromkeys(question_columns))
+        record.update(export_row(survey_model, answers))
+        records.append(record)
+    columns = [
+        *FIXED_COLUMNS,
+        *PANEL_COLUMNS,
+        *(PERSONAL_COLUMNS if filters.include_personal else ()),
+        *question_columns,
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    codebook = dict(codebook)
+    extra = [*fixed_codebook(), *panel_codebook()]
+    if filters.include_personal:
+        extra += [
+            _var(c, f"{c.replace('_', ' ').capitalize()} (personal data)", "text")
+            for c in PERSONAL_COLUMNS
+        ]
+    codebook["variables"] = [*extra, *codebook["variables"]]
+    codebook["survey"] = current.slug
+    codebook["version"] = filters.version if filters.version is not None else current.version
+    return frame, codebook
+
+
+def _in_range(row: dict[str, Any], since: dt.date | None, until: dt.date | None) -> bool:
+    stamp = row["submitted_at"] or row["started_at"]
+    if isinstance(stamp, str):
+        stamp = dt.datetime.fromisoformat(stamp)
+    day = stamp.astimezone(dt.UTC).date() if stamp.tzinfo else stamp.date()
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+async def response_frame(
+    survey: str, *, version: int | None = None, include_partial: bool = False
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The export contract `analysis.load` calls: pseudonymous rows plus the codebook."""
+    return await export_frame(
+        survey, ExportFilter(version=version, include_partial=include_partial)
+    )
+
+
+# ------------------------------------------------------------------ files
+def codebook_json(codebook: dict[str, Any]) -> bytes:
+    return json.dumps(codebook, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens Welsh and other accents correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def codebook_rows(codebook: dict[str, Any]) -> list[dict[str, Any]]:
+    """The codebook as one row per value label (one row for variables without any)."""
+    rows: list[dict[str, Any]] = []
+    for v in codebook["variables"]:
+        base = {
+            "name": v["name"],
+            "label": v.get("label"),
+            "type": v["type"],
+            "ordered": bool(v.get("ordered")),
+        }
+        values = v.get("values") or {}
+        if values:
+            missing = {str(m) for m in v.get("missing") or []}
+            for code, label in values.items():
+                rows.append(
+                    {**base, "code": code, "value_label": label, "missing": str(code) in missing}
+                )
+        else:
+            rows.append({**base, "code": None, "value_label": None, "missing": False})
+    return rows
+
+
+def to_excel(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="responses", index=False)
+        pd.DataFrame(
+            codebook_rows(codebook),
+            columns=["name", "label", "type", "ordered", "code", "value_label", "missing"],
+        ).to_excel(xl, sheet_name="codebook", index=False)
+    return buffer.getvalue()
+
+
+def _spss_name_ok(names: Iterable[str]) -> None:
+    bad = [n for n in names if len(n.encode()) > 64]
+    if bad:
+        raise SurveyError(
+            "SPSS variable names are limited to 64 bytes",
+            [(f"variables.{n}", "name longer than 64 bytes; use CSV or Excel") for n in bad],
+        )
+
+
+def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
+    """SPSS `.sav` via pyreadstat: question codes mapped to 1, 2, 3… by position, with value
+    labels, missing codes and measure levels. Fixed columns stay as text."""
+    import pyreadstat
+
+    _spss_name_ok(frame.columns)
+    out = frame.copy()
+    value_labels: dict[str, dict[float, str]] = {}
+    missing: dict[str, list[Any]] = {}
+    measure: dict[str, str] = {}
+    for v in codebook["variables"]:
+        name = v["name"]
+        if name not in out or name in FIXED_COLUMNS:
+            continue
+        if v["type"] == "categorical":
+            codes = [str(c) for c in v["values"]]
+            number = {c: float(i + 1) for i, c in enumerate(codes)}
+            out[name] = out[name].map(
+                lambda x, n=number: None if x is None or pd.isna(x) else n.get(str(x))
+            )
+            out[name] = pd.to_numeric(out[name])
+            value_labels[name] = {number[str(c)]: label for c, label in v["values"].items()}
+            if v.get("missing"):
+                missing[name] = [number[str(c)] for c in v["missing"]]
+            measure[name] = "ordinal" if v.get("ordered") else "nominal"
+        elif v["type"] in ("numeric", "binary"):
+            out[name] = pd.to_numeric(out[name])
+            measure[name] = "scale" if v["type"] == "numeric" else "nominal"
+        else:
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+    labels = {v["name"]: str(v.get("label") or v["name"])[:255] for v in codebook["variables"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.sav"
+        pyreadstat.write_sav(
+            out,
+            str(path),
+            file_label=str(codebook.get("title") or codebook.get("survey") or "")[:64],
+            column_labels={c: labels.get(c, c) for c in out.columns},
+            variable_value_labels=value_labels,
+            missing_ranges=missing,
+            variable_measure=measure,
+        )
+        return path.read_bytes()
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "sav": ("application/x-spss-sav", "sav"),
+    "codebook": ("application/json", "codebook.json"),
+}
+
+
+def render(fmt: str, frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
+    """The export file in `fmt` (csv, xlsx, sav or codebook)."""
+    if fmt == "csv":
+        return to_csv(frame)
+    if fmt == "xlsx":
+        return to_excel(frame, codebook)
+    if fmt == "sav":
+        return to_spss(frame, codebook)
+    if fmt == "codebook":
+        return codebook_json(codebook)
+    raise SurveyError("unknown export format", [("format", f"must be one of {', '.join(FORMATS)}")])

@@ -1,0 +1,217 @@
+"""Responses: saved page by page, submitted once, or entered by staff for a resident.
+
+Each valid page is stored straight away (status `partial`), so a resident can stop and come
+back through the same link. Submitting marks the link used and the response complete in one
+transaction; the link is claimed with a conditional UPDATE, so of two submissions racing on
+the same link exactly one wins and the other sees "already completed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from panel import services as panel_services
+from surveys.definitions.model import Survey as SurveyModel
+from surveys.questions import FieldError, validate_answers
+from surveys.services.definitions_store import get_version
+from surveys.services.errors import Conflict, NotFound, SurveyError
+from surveys.services.links import LinkState
+from surveys.tables import SurveyLink, SurveyResponse
+
+MODES = ("online", "paper", "phone", "face_to_face")
+ASSISTED_MODES = ("paper", "phone", "face_to_face")
+_ID_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+
+
+class AlreadySubmitted(Conflict):
+    """The link has been used: its response is complete."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_public_id() -> str:
+    """The response ID in exports: random, so it reveals nothing about order or volume."""
+    return "RS-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(12))
+
+
+def new_respondent_id() -> str:
+    """A pseudonymous respondent ID for someone who is not on the panel."""
+    return "R-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+
+
+async def _respondent_id(member_id: int | None) -> str:
+    if member_id is None:
+        return new_respondent_id()
+    profile = (await panel_services.profiles([member_id])).get(member_id)
+    return str(profile["reference"]) if profile else new_respondent_id()
+
+
+async def save_answers(
+    state: LinkState, answers: dict[str, Any], *, page_id: str, lang: str
+) -> int:
+    """Store a resident's answers after a valid page (one transaction). Returns the response id.
+
+    Raises AlreadySubmitted if the link was used meanwhile: a completed response never changes.
+    """
+    text = json.dumps(answers, ensure_ascii=False)
+    db = SurveyResponse._meta.db
+    respondent = await _respondent_id(state.member_id) if state.response_id is None else ""
+    async with db.transaction():
+        link = (
+            await SurveyLink.select(SurveyLink.status).where(SurveyLink.id == state.link_id).first()
+        )
+        if link is None or link["status"] != "open":
+            raise AlreadySubmitted("this link has already been used")
+        existing = (
+            await SurveyResponse.select(SurveyResponse.id)
+            .where(SurveyResponse.link == state.link_id)
+            .first()
+        )
+        if existing is None:
+            response = SurveyResponse(
+                public_id=new_public_id(),
+                survey=state.survey_id,
+                version=state.version,
+                link=state.link_id,
+                member=state.member_id,
+                respondent_id=respondent or new_respondent_id(),
+                mode="online",
+                status="partial",
+                answers=text,
+                last_page=page_id,
+                lang=lang,
+            )
+            await response.save()
+            return int(response.id)
+        await SurveyResponse.update(
+            {
+                SurveyResponse.answers: text,
+                SurveyResponse.last_page: page_id,
+                SurveyResponse.lang: lang,
+                SurveyResponse.updated_at: _now(),
+            }
+        ).where((SurveyResponse.id == existing["id"]) & (SurveyResponse.status == "partial"))
+        return int(existing["id"])
+
+
+async def set_language(state: LinkState, lang: str) -> None:
+    """Remember a resident's language choice on their response, if they have started one."""
+    if state.response_id is not None and state.lang != lang:
+        await SurveyResponse.update({SurveyResponse.lang: lang}).where(
+            (SurveyResponse.id == state.response_id) & (SurveyResponse.status == "partial")
+        )
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    ok: bool
+    errors: list[FieldError]
+
+
+async def submit(state: LinkState, survey: SurveyModel) -> SubmitResult:
+    """Mark the link used and the response complete, together, or neither.
+
+    Answers are checked against the whole survey first (routing may have changed since a page
+    was answered); if any required answer is missing nothing is written and the errors say
+    which. Raises AlreadySubmitted when another submission won.
+    """
+    answers = survey.prune(state.answers)
+    problems = validate_answers(survey, answers)
+    if problems or state.response_id is None:
+        return SubmitResult(False, problems)
+    text = json.dumps(answers, ensure_ascii=False)
+    now = _now()
+    async with SurveyLink._meta.db.transaction():
+        claimed = (
+            await SurveyLink.update({SurveyLink.status: "used", SurveyLink.used_at: now})
+            .where((SurveyLink.id == state.link_id) & (SurveyLink.status == "open"))
+            .returning(SurveyLink.id)
+        )
+        if not claimed:
+            raise AlreadySubmitted("this link has already been used")
+        await SurveyResponse.update(
+            {
+                SurveyResponse.status: "complete",
+                SurveyResponse.answers: text,
+                SurveyResponse.submitted_at: now,
+                SurveyResponse.updated_at: now,
+            }
+        ).where(SurveyResponse.id == state.response_id)
+    return SubmitResult(True, [])
+
+
+async def record_assisted(
+    slug: str,
+    answers: Any,
+    *,
+    mode: str,
+    entered_by: int,
+    member_reference: str | None = None,
+    version: int | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
+    """Store a complete response a staff member entered from paper, phone or face to face.
+
+    Answers are checked with the engine's `validate_answers`; errors carry the path
+    `answers.<question>`. The response records the mode and who entered it.
+    """
+    errors: list[tuple[str, str]] = []
+    if mode not in ASSISTED_MODES:
+        errors.append(("mode", f"must be one of {', '.join(ASSISTED_MODES)}"))
+    if not isinstance(answers, dict):
+        errors.append(("answers", "must be an object of question id to answer"))
+    if errors:
+        raise SurveyError("the response is not valid", errors)
+    stored = await get_version(slug, version)
+    survey = stored.survey
+    assert isinstance(answers, dict)
+    problems = validate_answers(survey, answers)
+    if problems:
+        raise SurveyError(
+            "the answers are not valid", [(f"answers.{p.qid}", p.message) for p in problems]
+        )
+    member_id: int | None = None
+    if member_reference:
+        member = await panel_services.member_by_reference(member_reference)
+        if member is None:
+            raise NotFound(
+                "no panel member with that reference",
+                [("member_reference", "no panel member with that reference")],
+            )
+        member_id = int(member["id"])
+        respondent = str(member["reference"])
+    else:
+        respondent = new_respondent_id()
+    now = _now()
+    response = SurveyResponse(
+        public_id=new_public_id(),
+        survey=stored.survey_id,
+        version=stored.version,
+        member=member_id,
+        respondent_id=respondent,
+        mode=mode,
+        status="complete",
+        answers=json.dumps(survey.prune(answers), ensure_ascii=False),
+        last_page="",
+        lang=lang,
+        entered_by=entered_by,
+        started_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    async with SurveyResponse._meta.db.transaction():
+        await response.save()
+    return {
+        "response_id": response.public_id,
+        "respondent_id": respondent,
+        "survey": stored.slug,
+        "version": stored.version,
+        "mode": mode,
+        "status": "complete",
+    }

@@ -1,0 +1,32 @@
+"""Fixtures for the surveys delivery tests: stored bank surveys and fresh links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from surveys.bank import load_bank
+from surveys.services import definitions_store, links
+
+
+async def store_bank(name: str) -> definitions_store.SaveResult:
+    return await definitions_store.save_definition(load_bank(name))
+
+
+async def new_link(slug: str, **kwargs: Any) -> str:
+    (issued,) = await links.create_links(slug, count=1, **kwargs)
+    return issued.token
+
+
+def form_token(html: str) -> str:
+    """The CSRF token in a rendered form."""
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF field in the form"
+    return match.group(1)
+
+
+@pytest.fixture
+def bank() -> Any:
+    return store_bank
