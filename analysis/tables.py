@@ -132,21 +132,24 @@ def crosstab(
     letters_for = _letters(ncol)
     letter_cells = [["" for _ in range(ncol)] for _ in range(nr)]
     pvals: dict[tuple[Hashable, Hashable, Hashable], float] = {}
-    for r in range(nr):
-        for a in range(ncol):
-            for b in range(ncol):
-                if a == b:
-                    continue
-                ia, ib = r * ncol + a, r * ncol + b
-                v = cov[ia, ia] + cov[ib, ib] - 2 * cov[ia, ib]
-                diff = p[r, a] - p[r, b]
-                if v <= 0:
-                    pv = 0.0 if diff != 0 else 1.0
-                else:
-                    pv = float(2 * stats.t.sf(abs(diff) / np.sqrt(v), df))
-                pvals[(rlev[r], clev[a], clev[b])] = pv
-                if pv < alpha and diff > 0:
-                    letter_cells[r][a] += letters_for[b]
+    # every ordered pair of columns within each row, tested at once
+    r_i3, a_i3, b_i3 = (
+        g.ravel()
+        for g in np.meshgrid(np.arange(nr), np.arange(ncol), np.arange(ncol), indexing="ij")
+    )
+    keep = a_i3 != b_i3
+    r_i3, a_i3, b_i3 = r_i3[keep], a_i3[keep], b_i3[keep]
+    ia, ib = r_i3 * ncol + a_i3, r_i3 * ncol + b_i3
+    v = cov[ia, ia] + cov[ib, ib] - 2 * cov[ia, ib]
+    diff = p[r_i3, a_i3] - p[r_i3, b_i3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pv = np.where(
+            v > 0, 2 * stats.t.sf(np.abs(diff) / np.sqrt(v), df), np.where(diff != 0, 0.0, 1.0)
+        )
+    for r, a, b, pr, d in zip(r_i3, a_i3, b_i3, pv, diff, strict=True):
+        pvals[(rlev[r], clev[a], clev[b])] = float(pr)
+        if pr < alpha and d > 0:
+            letter_cells[r][a] += letters_for[b]
     ridx = pd.Index(rlev, name=row)
     cidx = pd.Index(clev, name=col)
 

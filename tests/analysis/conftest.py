@@ -6,25 +6,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import Design, rake
-
-RESULTS = Path(__file__).parent / "results"
-
-#: tolerances from the issue: 1e-6 relative on estimates and weights, 1e-5 on SEs
-EST_RTOL = 1e-6
-SE_RTOL = 1e-5
-
-
-def vec(x: Any) -> np.ndarray:
-    """R's jsonlite unboxes length-one vectors; make everything an array."""
-    return np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+from tests.analysis.r_reference import RESULTS
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import EST_RTOL, SE_RTOL, vec
 
 from analysis import Design
+from tests.analysis.r_reference import EST_RTOL, SE_RTOL, vec
 
 DESIGNS = ["strat", "clus1", "rclus1"]
 

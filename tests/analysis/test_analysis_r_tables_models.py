@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import EST_RTOL, SE_RTOL, vec
 
 from analysis import Design
+from tests.analysis.r_reference import EST_RTOL, SE_RTOL, vec
 
 DESIGNS = ["strat", "clus1", "rclus1"]
 R_TERM = {"(Intercept)": "Intercept", "stypeH": "stype[T.H]", "stypeM": "stype[T.M]"}
