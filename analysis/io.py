@@ -257,7 +257,9 @@ def read_export(path: str | os.PathLike[str], *, keep_missing: bool = False) -> 
         if not cb_path.exists():
             raise AnalysisError(f"no codebook beside {p.name}: expected {cb_path.name}")
         codebook = json.loads(cb_path.read_text(encoding="utf-8"))
-        frame = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(
+            p, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
         return label(frame, codebook, keep_missing=keep_missing)
     if suffix in (".xlsx", ".xlsm"):
         sheets = pd.read_excel(p, sheet_name=None, dtype=object)
