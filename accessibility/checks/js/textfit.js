@@ -27,6 +27,17 @@
     return out;
   };
 
+  // Text that floats above the page on purpose (modal dialogs, popovers, fixed and sticky
+  // bars) overlaps the page by design; only text in the page's own flow is compared.
+  const overlay = (el) => {
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+      if (n.matches('dialog[open], :modal, :popover-open')) return true;
+      const pos = getComputedStyle(n).position;
+      if (pos === 'fixed' || pos === 'sticky') return true;
+    }
+    return false;
+  };
+
   const lines = () => {
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -34,7 +45,7 @@
     while ((node = walker.nextNode()) && count < 1500) {
       if (!node.textContent.trim()) continue;
       const parent = node.parentElement;
-      if (!parent || parent.closest(FIELD) || !rv.visible(parent)) continue;
+      if (!parent || parent.closest(FIELD) || !rv.visible(parent) || overlay(parent)) continue;
       const cs = getComputedStyle(parent);
       if (cs.clip !== 'auto' || tiny(parent.getBoundingClientRect())) continue;
       const range = document.createRange();

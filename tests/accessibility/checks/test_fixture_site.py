@@ -51,6 +51,8 @@ CLEAN = [
     "controls/form.html",
     "controls/media.html",
     "controls/widgets.html",
+    "controls/layout.html",  # sticky header, scrolling table, code, inline links, lang="cy"
+    "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
     "govuk/question-page.html",
 ]
 
