@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from typing import Any
 
 from panel.demographics import AGE_BANDS, WARDS, Ward
 from panel.services import age_band as compute_age_band
@@ -91,7 +92,7 @@ STREETS = [
 PANEL_AGE_WEIGHTS = [0.07, 0.11, 0.13, 0.16, 0.19, 0.19, 0.15]
 
 
-def _member(rng: random.Random, index: int) -> dict[str, object]:
+def _member(rng: random.Random, index: int) -> dict[str, Any]:
     ward: Ward = rng.choices(
         WARDS, weights=[w.population * (0.6 + 0.15 * w.imd_quintile) for w in WARDS]
     )[0]

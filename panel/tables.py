@@ -6,7 +6,7 @@ exist), so samples can be stratified and responses weighted without parsing free
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -17,6 +17,8 @@ class Member(Table, tablename="panel_member"):
     `reference` is the pseudonymous ID that goes into exports and analysis; the contact details
     never leave the panel domain unless a role allows it and the user asks.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     reference = Varchar(length=16, unique=True, index=True)
     first_name = Varchar(length=100)

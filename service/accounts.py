@@ -30,7 +30,7 @@ class AccountError(ValueError):
 
 
 class SignInRefused(Exception):
-    """Sign-in refused. `reason` is 'credentials', 'locked' or 'address'; `message` is for people."""
+    """Sign-in refused: `reason` is 'credentials', 'locked' or 'address'."""
 
     def __init__(self, reason: str, message: str, retry_after_s: int = 0) -> None:
         super().__init__(message)

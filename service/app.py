@@ -99,9 +99,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         from service.tables import StaffUser
 
         engine = StaffUser._meta.db
-        own_pool = isinstance(engine, PostgresEngine) and engine.pool is None
-        if own_pool:
-            await engine.start_connection_pool(min_size=1, max_size=10)
+        own_pool = engine if isinstance(engine, PostgresEngine) and engine.pool is None else None
+        if own_pool is not None:
+            await own_pool.start_connection_pool(min_size=1, max_size=10)
         if worker is not None:
             worker.start()
         try:
@@ -109,8 +109,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             if worker is not None:
                 await worker.stop()
-            if own_pool:
-                await engine.close_connection_pool()
+            if own_pool is not None:
+                await own_pool.close_connection_pool()
 
     session_auth = build_session_auth(settings)
     return Litestar(

@@ -72,7 +72,7 @@ async def close_database() -> None:
         await engine.close_connection_pool()
 
 
-def run_async(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
+def run_async[T](fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
     """Run an async command body, translating known failures into one-line errors."""
 
     async def body(*args: Any, **kwargs: Any) -> T:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import aiosqlite
@@ -104,12 +104,12 @@ class SharedSQLiteEngine(SQLiteEngine):
         current = self.current_transaction.get()
         if current is not None:
             async with current.connection.execute(query, args or []) as cursor:
-                return list(await cursor.fetchall())
+                return cast(list[dict[str, Any]], list(await cursor.fetchall()))
         state = self._state()
         async with state.lock:
             connection = await self._connection(state)
             async with connection.execute(query, args or []) as cursor:
-                return list(await cursor.fetchall())
+                return cast(list[dict[str, Any]], list(await cursor.fetchall()))
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
         query, args = querystring.compile_string(engine_type=self.engine_type)

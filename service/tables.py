@@ -7,6 +7,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,8 @@ from piccolo.table import Table
 
 class StaffUser(Table, tablename="staff_user"):
     """A member of council staff who signs in; `role` is one of service.auth.Role."""
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     email = Varchar(length=254, unique=True, index=True)
     name = Varchar(length=200)
@@ -30,6 +33,8 @@ class StaffUser(Table, tablename="staff_user"):
 class StaffSession(Table, tablename="staff_session"):
     """Server-side session data; `key` is a hash of the cookie value, never the value itself."""
 
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
     key = Varchar(length=64, unique=True, index=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
@@ -41,6 +46,8 @@ class SignInAttempt(Table, tablename="sign_in_attempt"):
     Both are stored as keyed hashes so this table holds no readable personal data.
     """
 
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
     account_hash = Varchar(length=64, index=True)
     address_hash = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
@@ -49,6 +56,8 @@ class SignInAttempt(Table, tablename="sign_in_attempt"):
 
 class Job(Table, tablename="job"):
     """A background job: durable, so a restart does not lose queued invitations or audits."""
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     name = Varchar(length=100, index=True)
     payload = JSON(default="{}")

@@ -1,0 +1,103 @@
+"""The `resident-voice` command, run as a real subprocess: clear one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "from service.cli import entry; entry()"]
+
+
+def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@127.0.0.1/x", "scheme 'mysql' is not supported"),
+        ("sqlite:/x.sqlite", "takes three slashes"),
+        ("postgresql://postgres@127.0.0.1:1/test", "cannot reach the database"),
+    ],
+)
+def test_bad_database_url_gives_one_line_and_non_zero_exit(url: str, expected: str):
+    result = cli("migrate", DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1
+
+
+def test_migrate_demo_and_check_on_a_fresh_sqlite_file(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/fresh.sqlite"
+    first = cli("migrate", DATABASE_URL=url)
+    assert first.returncode == 0, first.stderr
+    assert "Applied" in first.stdout
+    assert "up to date" in cli("migrate", DATABASE_URL=url).stdout
+    check = cli("check", DATABASE_URL=url)
+    assert "ok   database" in check.stdout and "ok   migrations: current" in check.stdout
+
+
+def test_check_reports_missing_chromium_clearly(tmp_path: Path):
+    result = cli("check", DATABASE_URL=f"sqlite:///{tmp_path}/c.sqlite", CHROMIUM_PATH="/nope")
+    assert result.returncode == 1
+    assert "FAIL Chromium" in result.stdout and "apt-get install -y chromium" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_user_create_validates_and_prints_the_password_once(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/u.sqlite"
+    assert cli("migrate", DATABASE_URL=url).returncode == 0
+    bad = cli(
+        "user",
+        "create",
+        "--email",
+        "not-an-email",
+        "--name",
+        "X",
+        "--role",
+        "admin",
+        DATABASE_URL=url,
+    )
+    assert bad.returncode != 0 and "email:" in bad.stderr
+    role = cli(
+        "user", "create", "--email", "a@b.gov.uk", "--name", "X", "--role", "boss", DATABASE_URL=url
+    )
+    assert role.returncode != 0 and "boss" in role.stderr
+    ok = cli(
+        "user",
+        "create",
+        "--email",
+        "A@B.gov.uk",
+        "--name",
+        "Ann",
+        "--role",
+        "web_team",
+        DATABASE_URL=url,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "Password (shown once):" in ok.stdout
+    again = cli(
+        "user",
+        "create",
+        "--email",
+        "a@b.gov.uk",
+        "--name",
+        "Ann",
+        "--role",
+        "web_team",
+        DATABASE_URL=url,
+    )
+    assert again.returncode != 0 and "already exists" in again.stderr
