@@ -1,6 +1,9 @@
-"""Shared fixtures for the accessibility tests: one Chromium and the fixture site per session.
+"""Fixtures for the accessibility tests: the fixture site, and a page at a known size.
 
-Use them from any test under tests/accessibility/:
+The Chromium itself is the session-wide ``browser`` fixture of ``tests/conftest.py`` (one
+browser for the whole test session, started by ``accessibility.browser.launch_browser``);
+these fixtures only add what the accessibility tests need on top of it:
+
     async def test_x(a11y_site: str, page: Page) -> None:
         await page.goto(f"{a11y_site}/controls/article.html")
 """
@@ -10,17 +13,18 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page
-
-from accessibility.browser import launch_browser
 
 _SERVER = Path(__file__).resolve().parents[1] / "fixtures" / "a11y_site" / "server.py"
 
+#: Desktop size the checks are written for (reflow shrinks it, then puts it back).
+VIEWPORT = {"width": 1280, "height": 800}
 
-def _load_server_module():  # type: ignore[no-untyped-def]
+
+def _load_server_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("a11y_site_server", _SERVER)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -35,17 +39,10 @@ def a11y_site() -> Iterator[str]:
         yield base_url
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """One headless Chromium for the whole session; tests open their own contexts."""
-    async with launch_browser() as launched:
-        yield launched
-
-
-@pytest_asyncio.fixture(loop_scope="session")
+@pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
-    """A fresh, isolated context and page per test (closed afterwards, even on failure)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    """A fresh, isolated context and page per test, 1280 × 800 (closed even on failure)."""
+    context = await browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
     try:
         yield await context.new_page()
     finally:
