@@ -318,6 +318,15 @@ class Design:
         )
         return est, n, sigma2, wsum, z
 
+    def _kish_by_group(self, y: FloatArray, codes: IntArray, n_groups: int) -> FloatArray:
+        """Kish effective sample size of each group's answering respondents."""
+        ok = np.isfinite(y) & (codes >= 0)
+        w, g = self._w[ok], codes[ok]
+        return np.asarray(
+            np.bincount(g, weights=w, minlength=n_groups) ** 2
+            / np.bincount(g, weights=w * w, minlength=n_groups)
+        )
+
     def _check_groups(self, n: FloatArray, labels: pd.DataFrame, var: str) -> None:
         empty = n == 0
         if empty.any():
@@ -361,7 +370,7 @@ class Design:
         se = np.sqrt(v)
         low, high = wald(est, se, self.degf, level)
         with np.errstate(divide="ignore", invalid="ignore"):
-            n_eff = np.where(v > 0, sigma2 / v, np.inf)
+            n_eff = np.where(v > 0, sigma2 / v, self._kish_by_group(y, codes, len(labels)))
         out = self._frame(labels, est, se, low, high, n, n_eff)
         out.attrs.update(variable=var, statistic="mean", level=level)
         return out
@@ -417,7 +426,7 @@ class Design:
         v = self._lin.variances(z)
         low, high = proportion_interval(est, v, n, self.degf, ci, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
-            n_eff = np.where(v > 0, est * (1 - est) / v, np.inf)
+            n_eff = np.where(v > 0, est * (1 - est) / v, self._kish_by_group(y, codes, len(labels)))
         out = self._frame(labels, est, np.sqrt(v), low, high, n, n_eff)
         out.attrs.update(
             variable=var, level_of=str(level), statistic="proportion", ci=ci, level=confidence

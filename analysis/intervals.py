@@ -8,6 +8,8 @@ uses the delta method for the second; both give expit(logit p ± t·se/(p(1-p)))
 degrees-of-freedom adjustment; ``wilson`` is the Wilson score interval on the
 same effective sample size with the design's t quantile (survey 4.1 has no
 Wilson method, so the R script computes it from ``svymean`` the same way).
+Where p is 0 or 1 the logit is undefined, so ``logit``/``xlogit`` fall back
+to ``beta`` there rather than report a zero-width interval.
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ def proportion_interval(
             low = special.expit(eta - t * se_eta)
             high = special.expit(eta + t * se_eta)
         edge = (p <= 0) | (p >= 1) | (se == 0)
-        return np.where(edge, p, low), np.where(edge, p, high)
+        if edge.any():  # logit is undefined at 0 and 1: use Korn-Graubard there
+            b_low, b_high = proportion_interval(p, var, n, df, "beta", level)
+            low, high = np.where(edge, b_low, low), np.where(edge, b_high, high)
+        return low, high
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(var > 0, p * (1 - p) / var, n)
     n_eff = np.where((p <= 0) | (p >= 1), n, n_eff)

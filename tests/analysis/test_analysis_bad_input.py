@@ -140,3 +140,12 @@ def test_design_structure_problems(df: pd.DataFrame) -> None:
     df["fpc"] = np.where(df["st"] == "a", 500, 5)
     with pytest.raises(DesignError, match=r"fpc for stratum 'b' is smaller than the 100 PSUs"):
         analysis.Design(df[df["st"] != "lonely"], weights="w", strata="st", fpc="fpc")
+
+
+def test_zero_proportion_gets_an_honest_interval(df: pd.DataFrame) -> None:
+    df.loc[df["sex"] == "m", "sat"] = "good"
+    d = analysis.Design(df, weights="w")
+    got = d.proportion("sat", "bad", by="sex", ci="logit").set_index("sex")
+    assert got.loc["m", "estimate"] == 0 and got.loc["m", "ci_low"] == 0
+    assert 0 < got.loc["m", "ci_high"] < 0.1  # Korn-Graubard upper limit, not a zero-width CI
+    assert np.isfinite(got.to_numpy(dtype=float)).all()
