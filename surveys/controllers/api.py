@@ -51,7 +51,7 @@ def survey_error_handler(_: Request[Any, Any, Any], exc: SurveyError) -> Respons
 
 
 def definition_error_handler(_: Request[Any, Any, Any], exc: DefinitionError) -> Response[Any]:
-    errors = [(str(e[0]) or "body", str(e[1])) for e in exc.errors]
+    errors = [(issue.path or "body", issue.message) for issue in exc.errors]
     return problem(400, "the survey definition is not valid", errors)
 
 

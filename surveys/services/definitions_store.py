@@ -14,7 +14,13 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from surveys.definitions import DefinitionError, canonical_json, content_hash, parse_definition
+from surveys.definitions import (
+    DefinitionError,
+    DefinitionIssue,
+    canonical_json,
+    content_hash,
+    parse_definition,
+)
 from surveys.definitions.model import Survey as SurveyModel
 from surveys.services.errors import NotFound
 from surveys.tables import Survey, SurveyResponse, SurveyVersion
@@ -65,7 +71,9 @@ async def save_definition(data: Any, *, created_by: str = "") -> SaveResult:
     written then. The whole save is one transaction.
     """
     if not isinstance(data, dict):
-        raise DefinitionError([("", "a survey definition must be a mapping (YAML or JSON object)")])
+        raise DefinitionError(
+            [DefinitionIssue("", "a survey definition must be a mapping (YAML or JSON object)")]
+        )
     parsed = parse_definition(data)  # raises DefinitionError naming every problem
     body = _for_storage(data)
     digest = content_hash(body)
