@@ -138,5 +138,6 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         ),
         exception_handlers={HTTPException: error_response, Exception: error_response},
         lifespan=[lifespan],
+        logging_config=None,  # service.logs configures logging (JSON lines)
         debug=False,
     )

@@ -36,6 +36,14 @@ class PublicPages(Controller):
     async def home(self) -> Template:
         return Template("home.html")
 
+    @get("/privacy", include_in_schema=False)
+    async def privacy(self) -> Template:
+        return Template("privacy.html")
+
+    @get("/accessibility", include_in_schema=False)
+    async def accessibility_statement(self) -> Template:
+        return Template("accessibility_statement.html")
+
     @get("/health", tags=["service"])
     async def health(self) -> Response[dict[str, str]]:
         """Liveness and database check for load balancers and monitoring."""
