@@ -13,6 +13,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -31,6 +32,8 @@ class Survey(Table, tablename="survey"):
     short URL `/r/{code}` for that open link, for posters.
     """
 
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
     slug = Varchar(length=64, unique=True, index=True)
     title = Varchar(length=300)
     current_version = Integer(default=1)
@@ -42,6 +45,8 @@ class Survey(Table, tablename="survey"):
 
 class SurveyVersion(Table, tablename="survey_version"):
     """One version of a survey's definition: the canonical JSON and its content hash."""
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     survey = ForeignKey(references=Survey, index=True)
     version = Integer()
@@ -57,6 +62,8 @@ class SurveyLink(Table, tablename="survey_link"):
     Only `token_hash` is stored; the token is shown once, when the link is made.
     `status` goes from `open` to `used` exactly once, in the submitting transaction.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     token_hash = Varchar(length=64, unique=True, index=True)
     survey = ForeignKey(references=Survey, index=True)
@@ -77,6 +84,8 @@ class SurveyResponse(Table, tablename="survey_response"):
     open-link or assisted respondent who is not on the panel. `public_id` is the response ID in
     exports. `link` is unique so a link can only ever have one response.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     public_id = Varchar(length=32, unique=True)
     survey = ForeignKey(references=Survey, index=True)

@@ -296,12 +296,9 @@ class ResidentPages(Controller):
         except responses.AlreadySubmitted:
             return Redirect(f"/s/{token}/done", status_code=HTTP_303_SEE_OTHER)
         if not result.ok:
-            answers = survey.prune(state.answers)
-            page = (
-                survey.page_of(result.errors[0].qid).id
-                if result.errors
-                else (survey.first_page(answers).id if survey.first_page(answers) else None)
-            )
+            first = survey.first_page(survey.prune(state.answers))
+            page = survey.page_of(result.errors[0].qid).id if result.errors else None
+            page = page or (first.id if first else None)
             if page is None:
                 return Redirect(f"/s/{token}", status_code=HTTP_303_SEE_OTHER)
             return Redirect(f"/s/{token}/page/{page}?missing=1", status_code=HTTP_303_SEE_OTHER)

@@ -196,7 +196,7 @@ async def export_frame(
                 known.add(var["name"])
     question_columns = [v["name"] for v in codebook["variables"]]
 
-    where = SurveyResponse.survey == current.survey_id
+    where: Any = SurveyResponse.survey == current.survey_id
     if filters.version is not None:
         where &= SurveyResponse.version == filters.version
     if filters.mode is not None:
