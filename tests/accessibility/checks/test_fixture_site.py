@@ -47,6 +47,7 @@ BARRIERS = [
 ]
 
 CLEAN = [
+    "index.html",
     "controls/article.html",
     "controls/form.html",
     "controls/media.html",
