@@ -114,3 +114,43 @@ async def members_with_contact_details(member_ids: Iterable[int]) -> dict[int, d
         Member.postcode,
     ).where(Member.id.is_in(ids))
     return {r.pop("id"): r for r in rows}
+
+
+async def composition() -> dict[str, Any]:
+    """Who is on the panel, against the borough's population, by age, sex and ward.
+
+    Panel managers use this to see which groups to recruit before drawing a fair sample.
+    """
+    from panel.demographics import POPULATION_AGE, POPULATION_SEX, POPULATION_WARD, WARD_NAMES
+
+    rows = await Member.select(Member.age_band, Member.sex, Member.ward).where(
+        Member.status == "active"
+    )
+    total = len(rows)
+    result: dict[str, Any] = {"active": total, "dimensions": []}
+    for column, title, population, labels in (
+        ("age_band", "Age", POPULATION_AGE, {}),
+        ("sex", "Sex", POPULATION_SEX, {"female": "Female", "male": "Male"}),
+        ("ward", "Ward", POPULATION_WARD, WARD_NAMES),
+    ):
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row[column]] = counts.get(row[column], 0) + 1
+        population_total = sum(population.values())
+        result["dimensions"].append(
+            {
+                "name": column,
+                "title": title,
+                "groups": [
+                    {
+                        "code": code,
+                        "label": labels.get(code, code),
+                        "members": counts.get(code, 0),
+                        "panel_share": counts.get(code, 0) / total if total else 0.0,
+                        "population_share": people / population_total,
+                    }
+                    for code, people in population.items()
+                ],
+            }
+        )
+    return result
