@@ -1,11 +1,13 @@
 """Focus visible (WCAG 2.4.7): a keyboard user can see which element has focus.
 
-As Siteimprove's Alfa does (rule R65), we compare each element's computed styles when it
+As Siteimprove's Alfa does (rule SIA-R65), we compare each element's computed styles when it
 has keyboard focus with its styles before any focus: outline, box-shadow, border, background,
-colour, text decoration and a few more, on the element, its ::before/::after and its two
-nearest ancestors. No difference at all means no visible focus indicator: a violation. An
-element that receives focus while invisible (not a skip link: those appear on focus and so
-do change) is for review.
+colour, text decoration and a few more, on the element and its descendants and ancestors,
+with their ::before/::after, and also on its labels and next sibling, where custom radios
+and checkboxes draw their focus ring (``input:focus + label::before``). No difference
+anywhere means no visible focus indicator: a violation. (Alfa leaves that case to a person;
+we also look at labels and siblings, where Alfa does not, which removes the common false
+alarm.) An element that receives focus while invisible is for review.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@
   const rv = window.__rv;
   const PLAIN = ['box-shadow', 'background-color', 'background-image', 'color', 'opacity',
                  'filter', 'transform', 'clip', 'clip-path', 'width', 'height'];
-  const ANCESTORS = 2;  // the element and its two nearest ancestors, as Alfa does
 
   // Visual state of one box. Parts that cannot show (an outline or border whose style is
   // none or width 0, a decoration with no line) are folded to 'none', so a change that no one
@@ -33,17 +32,28 @@
     return out.join('|');
   };
 
+  // Where a focus indicator may be drawn, as Alfa's R65 looks: the element and its pseudo
+  // elements, its descendants, every ancestor (:focus-within), plus the places custom
+  // controls draw it: the element's labels and its next sibling (input:focus + label::before).
+  const MAX_DESCENDANTS = 20;
+  const related = (el) => {
+    const boxes = [el];
+    boxes.push(...Array.from(el.querySelectorAll('*')).slice(0, MAX_DESCENDANTS));
+    for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      boxes.push(a);
+    }
+    for (const label of Array.from(el.labels || [])) boxes.push(label);
+    if (el.nextElementSibling) boxes.push(el.nextElementSibling);
+    return boxes;
+  };
+
   const snapshot = (el) => {
     const parts = [];
-    let node = el;
-    for (let i = 0; node && node.nodeType === 1 && i <= ANCESTORS; i++) {
+    for (const node of related(el)) {
       parts.push(visual(getComputedStyle(node), false));
-      if (i === 0) {
-        for (const pseudo of ['::before', '::after']) {
-          parts.push(visual(getComputedStyle(node, pseudo), true));
-        }
+      for (const pseudo of ['::before', '::after']) {
+        parts.push(visual(getComputedStyle(node, pseudo), true));
       }
-      node = node.parentElement;
     }
     return parts;
   };
@@ -145,7 +155,8 @@
       modal: inModal(el),
       backwards,
       styleKnown: !!before,
-      styleChanged: before ? before.some((v, i) => v !== now[i]) : null,
+      styleChanged: before ? before.length !== now.length || before.some((v, i) => v !== now[i])
+        : null,
       visible: rv.visible(el),
       obscured: obscured(el),
     });
