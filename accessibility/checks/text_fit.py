@@ -13,9 +13,14 @@ from typing import Any
 
 from playwright.async_api import Page
 
+from accessibility.checks.base import CheckContext, CheckMeta
 from accessibility.checks.dom import ensure_helpers
+from accessibility.findings import Finding
 
-__all__ = ["TextDamage", "text_damage"]
+__all__ = ["TextDamage", "damage_findings", "text_damage"]
+
+#: Report at most this many boxes, and this many overlaps, per page (one cause, many symptoms).
+MAX_REPORTED = 10
 
 
 @cache
@@ -38,3 +43,30 @@ async def text_damage(page: Page, change_js: str) -> TextDamage:
         "clipped": [v for k, v in after["clipped"].items() if k not in before["clipped"]],
         "overlaps": [v for k, v in after["overlaps"].items() if k not in before["overlaps"]],
     }
+
+
+def damage_findings(
+    ctx: CheckContext, meta: CheckMeta, damage: TextDamage, *, clipped: str, overlap: str
+) -> list[Finding]:
+    """Violations for clipped boxes and overlapping text; ``overlap`` may use ``{other}``."""
+    findings = [
+        ctx.finding(
+            meta,
+            kind="violation",
+            selector=box["selector"],
+            snippet=box["snippet"],
+            message=clipped,
+        )
+        for box in damage["clipped"][:MAX_REPORTED]
+    ]
+    findings += [
+        ctx.finding(
+            meta,
+            kind="violation",
+            selector=pair["selector"],
+            snippet=pair["snippet"],
+            message=overlap.format(other=pair["other"]),
+        )
+        for pair in damage["overlaps"][:MAX_REPORTED]
+    ]
+    return findings

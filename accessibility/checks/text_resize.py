@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from accessibility.checks.base import CheckContext, CheckMeta
 from accessibility.checks.registry import register
-from accessibility.checks.text_fit import text_damage
+from accessibility.checks.text_fit import damage_findings, text_damage
 from accessibility.findings import Finding
 
 META = CheckMeta(
@@ -48,26 +48,15 @@ ZOOM_JS = """
 async def check_text_resize(page: Page, ctx: CheckContext) -> list[Finding]:
     """Violation per box that clips text, and per text that overlaps other text, at 200 %."""
     damage = await text_damage(page, ZOOM_JS)
-    findings = [
-        ctx.finding(
-            META,
-            kind="violation",
-            selector=box["selector"],
-            snippet=box["snippet"],
-            message="With text at 200 % this box cuts its text off, so people who enlarge "
-            "text lose some of it.",
-        )
-        for box in damage["clipped"][:10]
-    ]
-    findings += [
-        ctx.finding(
-            META,
-            kind="violation",
-            selector=pair["selector"],
-            snippet=pair["snippet"],
-            message=f"With text at 200 % this text overlaps other text ({pair['other']}), so "
-            "neither can be read.",
-        )
-        for pair in damage["overlaps"][:10]
-    ]
-    return findings
+    return damage_findings(
+        ctx,
+        META,
+        damage,
+        clipped=(
+            "With text at 200 % this box cuts its text off, so people who enlarge "
+            "text lose some of it."
+        ),
+        overlap=(
+            "With text at 200 % this text overlaps other text ({other}), so neither can be read."
+        ),
+    )

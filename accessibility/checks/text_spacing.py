@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from accessibility.checks.base import CheckContext, CheckMeta
 from accessibility.checks.registry import register
-from accessibility.checks.text_fit import text_damage
+from accessibility.checks.text_fit import damage_findings, text_damage
 from accessibility.findings import Finding
 
 META = CheckMeta(
@@ -41,25 +41,13 @@ SPACING_JS = """
 async def check_text_spacing(page: Page, ctx: CheckContext) -> list[Finding]:
     """Violation per box that clips text, and per text that overlaps, with WCAG spacing."""
     damage = await text_damage(page, SPACING_JS)
-    findings = [
-        ctx.finding(
-            META,
-            kind="violation",
-            selector=box["selector"],
-            snippet=box["snippet"],
-            message="With wider letter, word and line spacing this box cuts its text off, so "
-            "people who need spacing to read lose some of it.",
-        )
-        for box in damage["clipped"][:10]
-    ]
-    findings += [
-        ctx.finding(
-            META,
-            kind="violation",
-            selector=pair["selector"],
-            snippet=pair["snippet"],
-            message=f"With wider spacing this text overlaps other text ({pair['other']}).",
-        )
-        for pair in damage["overlaps"][:10]
-    ]
-    return findings
+    return damage_findings(
+        ctx,
+        META,
+        damage,
+        clipped=(
+            "With wider letter, word and line spacing this box cuts its text off, so "
+            "people who need spacing to read lose some of it."
+        ),
+        overlap="With wider spacing this text overlaps other text ({other}).",
+    )
