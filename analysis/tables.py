@@ -22,6 +22,7 @@ from scipy import stats
 from analysis.design import Design
 from analysis.errors import AnalysisError, UnknownLevelError
 from analysis.intervals import proportion_interval, t_quantile
+from analysis.variance import Linearisation
 
 
 def _levels(design: Design, name: str) -> tuple[list[Hashable], np.ndarray]:
@@ -116,14 +117,13 @@ def crosstab(
     n_col = np.bincount(c_i, minlength=ncol).astype(float)
     wcol = counts.sum(axis=0)
     p = counts / wcol  # nr × ncol
-    # influence of p[r, c]: w (1{row=r} - p[r, c]) / W_c on rows in column c
-    rows_idx = np.repeat(ok, nr)
-    r_rep = np.tile(np.arange(nr), len(ok))
-    c_rep = np.repeat(c_i, nr)
-    y = (np.repeat(r_i, nr) == r_rep).astype(float)
-    vals = np.repeat(w, nr) * (y - p[r_rep, c_rep]) / wcol[c_rep]
-    z = sp.csr_matrix((vals, (rows_idx, r_rep * ncol + c_rep)), shape=(len(design.data), nr * ncol))
-    cov = design.influence_covariance(z)
+    lin = design._lin
+    if lin.identity_psu:
+        cov = _cell_covariance(lin, ok, r_i, c_i, w, p, wcol)
+    else:
+        cov = design.influence_covariance(
+            _cell_influence(len(design.data), ok, r_i, c_i, w, p, wcol)
+        )
     var = np.clip(np.diag(cov), 0, None).reshape(nr, ncol)
     low, high = proportion_interval(
         p.ravel(), var.ravel(), np.tile(n_col, nr), design.degf, ci, 1 - alpha
@@ -332,3 +332,69 @@ def difference(
     )
     out.attrs.update(variable=var, level_of=str(level), statistic="difference")
     return out
+
+
+def _cell_influence(
+    n: int,
+    ok: np.ndarray,
+    r_i: np.ndarray,
+    c_i: np.ndarray,
+    w: np.ndarray,
+    p: np.ndarray,
+    wcol: np.ndarray,
+) -> sp.csr_matrix:
+    """Influence of every column percentage p[r, c]: w (1{row=r} - p[r, c]) / W_c in column c."""
+    nr, ncol = p.shape
+    rows_idx = np.repeat(ok, nr)
+    r_rep = np.tile(np.arange(nr), len(ok))
+    c_rep = np.repeat(c_i, nr)
+    y = (np.repeat(r_i, nr) == r_rep).astype(float)
+    vals = np.repeat(w, nr) * (y - p[r_rep, c_rep]) / wcol[c_rep]
+    return sp.csr_matrix((vals, (rows_idx, r_rep * ncol + c_rep)), shape=(n, nr * ncol))
+
+
+def _cell_covariance(
+    lin: Linearisation,
+    ok: np.ndarray,
+    r_i: np.ndarray,
+    c_i: np.ndarray,
+    w: np.ndarray,
+    p: np.ndarray,
+    wcol: np.ndarray,
+) -> np.ndarray:
+    """`_cell_influence`'s covariance from cell sums, for designs where each row is a PSU.
+
+    Because each respondent's influence is non-zero only in its own column,
+    every part of the linearised variance reduces to weighted counts by
+    (stratum or margin category, row level, column level): a few bincounts
+    instead of sparse products over n × (rows × columns) values.
+    """
+    nr, ncol = p.shape
+    k = nr * ncol
+    cell = r_i * ncol + c_i
+    sw2 = lin.scale_psu[ok] * w * w
+    a_rc = np.bincount(cell, weights=sw2, minlength=k).reshape(nr, ncol)
+    b_c = a_rc.sum(axis=0)
+    tst = np.zeros((k, k))
+    for c in range(ncol):
+        idx = np.arange(nr) * ncol + c
+        ac, pc = a_rc[:, c], p[:, c]
+        block = np.diag(ac) - np.outer(ac, pc) - np.outer(pc, ac) + np.outer(pc, pc) * b_c[c]
+        tst[np.ix_(idx, idx)] = block / wcol[c] ** 2
+
+    def centred(group: np.ndarray, n_groups: int, weights: np.ndarray | None) -> np.ndarray:
+        """sum over rows in (group, r, c) of weights * (1{row=r} - p[r, c]) / W_c."""
+        flat = np.bincount(group * k + cell, weights=weights, minlength=n_groups * k)
+        g = flat.astype(float).reshape(n_groups, nr, ncol)
+        return ((g - p[None] * g.sum(axis=1)[:, None, :]) / wcol).reshape(n_groups, k)
+
+    tot = centred(lin.psu_stratum[ok], len(lin.centre_h), w)
+    a = cross = None
+    if lin.calibration is not None:
+        codes = lin.calibration.codes
+        sizes = lin.calibration.sizes
+        a = np.vstack([centred(m[ok], size, None) for m, size in zip(codes, sizes, strict=True)])
+        cross = np.vstack(
+            [centred(m[ok], size, sw2) for m, size in zip(codes, sizes, strict=True)]
+        ).T
+    return lin.covariance_from_parts(tst, tot, a, cross)

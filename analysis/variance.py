@@ -93,6 +93,7 @@ class Linearisation:
             scale_h = np.where(n_psu > 1, (1 - fraction) * n_psu / (n_psu - 1), 0.0)
         scale_h = np.where(fraction >= 1 - 1e-7, 0.0, scale_h)
         self.scale_psu = scale_h[psu_stratum]
+        self.psu_stratum = psu_stratum
         self.centre_h = scale_h / n_psu
         self.identity_psu = n_total_psu == self.n and bool(np.all(psu == np.arange(self.n)))
         # P^T: sums rows into PSU totals (None when each row is its own PSU)
@@ -123,14 +124,8 @@ class Linearisation:
     def _psu_totals(self, z: FloatArray | sp.csr_matrix) -> FloatArray | sp.csr_matrix:
         return z if self.psu_sum is None else self.psu_sum @ z
 
-    def _raking_coefficients(self, z: FloatArray | sp.csr_matrix) -> FloatArray:
-        """B such that R's sweeps leave ``z - w * (M @ B)``."""
-        inv_w = 1.0 / self.weights
-        if sp.issparse(z):
-            u = sp.csr_matrix(z).multiply(inv_w[:, None]).tocsr()
-            a = np.asarray((self._margin_t @ u).todense())
-        else:
-            a = np.asarray(self._margin_t @ (z * inv_w[:, None]))
+    def _sweep(self, a: FloatArray) -> FloatArray:
+        """R's residual sweeps, run on A = M'(z / w) instead of on z itself."""
         b = np.zeros_like(a)
         for _ in range(RAKING_RESIDUAL_SWEEPS):
             for sl in self._slices:
@@ -153,12 +148,38 @@ class Linearisation:
             zs = np.asarray(zs)
             tst = zs.T @ (zs * self.scale_psu[:, None])
             tot = np.asarray(self.stratum_sum @ zs)
+        a = cross = None
         if self.calibration is not None:
-            b = self._raking_coefficients(z)
-            cross = zs.T @ self._sq
-            cross = np.asarray(cross.todense()) if sp.issparse(cross) else np.asarray(cross)
-            cross = cross @ b
-            tst = tst - cross - cross.T + b.T @ self._qsq @ b
+            inv_w = 1.0 / self.weights
+            if sp.issparse(z):
+                u = sp.csr_matrix(z).multiply(inv_w[:, None]).tocsr()
+                a = np.asarray((self._margin_t @ u).todense())
+            else:
+                a = np.asarray(self._margin_t @ (z * inv_w[:, None]))
+            c = zs.T @ self._sq
+            cross = np.asarray(c.todense()) if sp.issparse(c) else np.asarray(c)
+        return self.covariance_from_parts(tst, tot, a, cross)
+
+    def covariance_from_parts(
+        self,
+        tst: FloatArray,
+        tot: FloatArray,
+        a: FloatArray | None = None,
+        cross: FloatArray | None = None,
+    ) -> FloatArray:
+        """Covariance from sums a caller computed itself (faster for structured z).
+
+        With T the PSU totals of z and S the per-PSU variance scale:
+        ``tst = T' S T`` (k × k), ``tot`` = stratum totals of T (H × k); for a
+        raked design also ``a = M'(z / w)`` (m × k) and ``cross = T' S Q``
+        (k × m) with Q the PSU totals of ``w * M``.
+        """
+        if self.calibration is not None:
+            if a is None or cross is None:
+                raise ValueError("a raked design needs the calibration parts a and cross")
+            b = self._sweep(a)
+            cb = cross @ b
+            tst = tst - cb - cb.T + b.T @ self._qsq @ b
             tot = tot - self._hq @ b
         cov = tst - tot.T @ (tot * self.centre_h[:, None])
         return np.asarray((cov + cov.T) / 2)

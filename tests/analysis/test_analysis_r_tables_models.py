@@ -128,3 +128,30 @@ def test_trend_matches_stacked_waves_in_r(
     assert got["change_se"].iloc[1] == pytest.approx(want["se"], rel=SE_RTOL)
     assert got["change_df"].iloc[1] == want["df"]
     assert bool(got["significant"].iloc[1]) == (got["p_value"].iloc[1] < 0.05)
+
+
+@pytest.mark.parametrize("raked", [False, True])
+def test_crosstab_fast_path_equals_the_general_linearisation(
+    designs: dict[str, Design], r_results: dict[str, Any], raked: bool
+) -> None:
+    """Unclustered designs use cell sums for crosstab SEs; they must equal the sparse
+    influence route (which the svyby comparisons above check against R)."""
+    from analysis import rake
+    from analysis.tables import _cell_covariance, _cell_influence, _levels
+
+    d = designs["strat"]
+    if raked:
+        m = r_results["rake_margins"]
+        d = rake(d, {"sch.wide": m["sch.wide"], "comp.imp": m["comp.imp"]})
+    rlev, rc = _levels(d, "rating")
+    clev, cc = _levels(d, "awards")
+    ok = np.flatnonzero((rc >= 0) & (cc >= 0))
+    w = d.weights.to_numpy()[ok]
+    counts = np.bincount(rc[ok] * len(clev) + cc[ok], weights=w, minlength=len(rlev) * len(clev))
+    counts = counts.reshape(len(rlev), len(clev))
+    wcol = counts.sum(axis=0)
+    p = counts / wcol
+    fast = _cell_covariance(d._lin, ok, rc[ok], cc[ok], w, p, wcol)
+    slow = d.influence_covariance(_cell_influence(len(d.data), ok, rc[ok], cc[ok], w, p, wcol))
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-14)
+    assert d.is_raked == raked
