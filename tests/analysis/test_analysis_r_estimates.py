@@ -121,3 +121,17 @@ def test_kish_effective_sample_size(designs: dict[str, Design]) -> None:
     assert d.effective_sample_size() == pytest.approx(w.sum() ** 2 / (w**2).sum())
     assert d.kish_deff() == pytest.approx(len(w) / d.effective_sample_size())
     assert designs["clus1"].kish_deff() == pytest.approx(1.0)  # apiclus1 is self-weighting
+
+
+def test_two_by_variables_give_one_row_per_observed_combination(designs: dict[str, Design]) -> None:
+    d = designs["rclus1"]
+    got = d.mean("api00", by=["stype", "sch.wide"])
+    assert list(got.columns[:2]) == ["stype", "sch.wide"]
+    data, w = d.data, d.weights
+    combos = data.groupby(["stype", "sch.wide"]).size()
+    assert len(got) == len(combos)
+    for row in got.itertuples(index=False):
+        mask = (data["stype"] == row[0]) & (data["sch.wide"] == row[1])
+        want = np.average(data.loc[mask, "api00"], weights=w[mask])
+        assert row.estimate == pytest.approx(want, rel=1e-12)
+        assert row.n == mask.sum()
