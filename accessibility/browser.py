@@ -7,21 +7,18 @@ cannot reach it either), so we always launch an installed Chromium by path: Debi
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright
-from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Browser, async_playwright
 
 __all__ = [
     "CHROMIUM_ARGS",
     "ChromiumNotFound",
     "find_chromium",
-    "highlight_screenshot",
     "launch_browser",
 ]
 
@@ -100,55 +97,3 @@ async def launch_browser(*, headless: bool = True) -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
-
-
-_HIGHLIGHT_JS = """
-([x, y, w, h]) => {
-  const box = document.createElement('div');
-  box.id = '__rv_highlight';
-  Object.assign(box.style, {
-    position: 'absolute', left: (x + window.scrollX - 4) + 'px',
-    top: (y + window.scrollY - 4) + 'px',
-    width: (w + 8) + 'px', height: (h + 8) + 'px', border: '4px solid #d4351c',
-    outline: '2px solid #fff', boxSizing: 'border-box', zIndex: '2147483647',
-    pointerEvents: 'none',
-  });
-  document.documentElement.appendChild(box);
-}
-"""
-
-
-async def highlight_screenshot(page: Page, selector: str, *, margin: int = 40) -> bytes | None:
-    """PNG of the element's surroundings with the element ringed in red, for a finding.
-
-    Returns None when the selector matches nothing visible (a page-level finding, an element
-    inside a frame). The ring is removed again afterwards; the page is otherwise untouched,
-    apart from being scrolled to the element.
-    """
-    if not selector or ">>>" in selector or selector in {"html", "body", "title"}:
-        return None
-    locator = page.locator(selector).first
-    try:
-        if not await locator.count():
-            return None
-        await locator.scroll_into_view_if_needed(timeout=2000)
-        box = await locator.bounding_box(timeout=2000)
-        size = page.viewport_size
-        if not box or not size or box["width"] < 1 or box["height"] < 1:
-            return None
-        await page.evaluate(_HIGHLIGHT_JS, [box["x"], box["y"], box["width"], box["height"]])
-        left = max(box["x"] - margin, 0)
-        top = max(box["y"] - margin, 0)
-        right = min(box["x"] + box["width"] + margin, size["width"])
-        bottom = min(box["y"] + box["height"] + margin, size["height"])
-        if right - left < 1 or bottom - top < 1:
-            return None
-        return await page.screenshot(
-            clip={"x": left, "y": top, "width": right - left, "height": bottom - top},
-            timeout=5000,
-        )
-    except PlaywrightError:
-        return None
-    finally:
-        with contextlib.suppress(PlaywrightError):
-            await page.evaluate("() => document.getElementById('__rv_highlight')?.remove()")

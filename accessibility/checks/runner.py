@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+from playwright.async_api import Page, ViewportSize
 
 from accessibility.axe import AXE_VERSION, run_axe
 from accessibility.checks import REGISTRY
@@ -130,6 +130,20 @@ async def _load(
     return (response.status if response else None), page.url
 
 
+async def _restore(page: Page, url: str, size: ViewportSize | None, budget_s: float) -> bool:
+    """Put the caller's page back as it came: original viewport, freshly loaded."""
+    if budget_s < 1.0:
+        return False
+    try:
+        async with asyncio.timeout(min(budget_s, RELOAD_TIME_LIMIT_S)):
+            if size:
+                await page.set_viewport_size(size)
+            await _load(page, url, RELOAD_TIME_LIMIT_S, settle=False)
+        return True
+    except (TimeoutError, PlaywrightError):
+        return False
+
+
 def _select(checks: Iterable[str] | None) -> list[Check]:
     if checks is None:
         chosen = list(REGISTRY.values())
@@ -149,11 +163,15 @@ async def audit_page(
     checks: Iterable[str] | None = None,
     axe: bool = True,
     time_limit_s: float = 60,
+    restore: bool = True,
 ) -> PageAudit:
     """Load ``url`` in ``page`` and audit it within ``time_limit_s`` seconds.
 
     ``checks`` names the registry checks to run (all when None). The caller owns the page and
     its context; after a "timeout" audit it should close that context rather than reuse it.
+    With ``restore`` (the default), a page that a mutating check changed (viewport, text size,
+    spacing) is loaded once more at the end, so screenshots taken afterwards show the page as
+    visitors see it; ``facts["page_restored"]`` says whether it was.
     """
     started = time.monotonic()
     deadline = started + time_limit_s
@@ -242,8 +260,7 @@ async def audit_page(
         )
         finding.data["skipped"] = skipped
         audit.findings.append(finding)
-    if size and page.viewport_size != size and audit.status == "ok":
-        with contextlib.suppress(PlaywrightError):
-            await page.set_viewport_size(size)  # hand the caller's page back as it came
+    if audit.status == "ok" and not fresh and restore:
+        audit.facts["page_restored"] = await _restore(page, ctx.url, size, remaining())
     audit.timings["total"] = time.monotonic() - started
     return audit

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Page
 
 from accessibility.axe import AXE_VERSION, WCAG_TAGS, run_axe, wcag_from_tags
-from accessibility.browser import ChromiumNotFound, find_chromium, highlight_screenshot
+from accessibility.browser import ChromiumNotFound, find_chromium
 
 
 def test_chromium_path_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -88,16 +88,3 @@ async def test_run_axe_works_under_a_strict_csp(page: Page) -> None:
     result = await run_axe(page, rules=["document-title", "html-has-lang"])
     assert result.violations == []
     assert {r["id"] for r in result.raw["passes"]} == {"document-title", "html-has-lang"}
-
-
-@pytest.mark.browser
-async def test_highlight_screenshot_crops_around_the_element(page: Page, a11y_site: str) -> None:
-    await page.goto(f"{a11y_site}/barriers/focus-visible.html")
-    png = await highlight_screenshot(page, "#main-content > p:nth-of-type(2) > a", margin=20)
-    assert png and png.startswith(b"\x89PNG")
-    width = int.from_bytes(png[16:20], "big")
-    height = int.from_bytes(png[20:24], "big")
-    assert 40 < width < 400 and 40 < height < 120  # the link plus 20 px around it
-    assert await page.locator("#__rv_highlight").count() == 0  # the ring is gone again
-    assert await highlight_screenshot(page, "html") is None
-    assert await highlight_screenshot(page, "#no-such-element") is None

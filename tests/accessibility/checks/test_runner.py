@@ -90,7 +90,13 @@ async def test_mutating_checks_get_a_fresh_page(page: Page, a11y_site: str) -> N
         axe=False,
     )
     assert audit.findings == []
+    # ... and the caller gets the page back as visitors see it, for screenshots
+    assert audit.facts["page_restored"] is True
     assert page.viewport_size == {"width": 1280, "height": 800}
+    spacing = await page.evaluate(
+        "() => getComputedStyle(document.querySelector('p')).letterSpacing"
+    )
+    assert spacing == "normal"
 
 
 @pytest.mark.parametrize(
