@@ -13,6 +13,7 @@ from piccolo.columns import (
     Float,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -27,6 +28,8 @@ class Site(Table, tablename="a11y_site"):
     ``signin`` is ``{"url": ..., "fields": {selector: value or "$ENV_NAME"}, "submit": ...}``;
     credentials stay in the environment, never in this table.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     name = Varchar(length=200)
     start_urls = JSON(default="[]")
@@ -49,6 +52,8 @@ class Site(Table, tablename="a11y_site"):
 class AuditRun(Table, tablename="a11y_run"):
     """One audit of one site. ``engine`` records the versions (axe-core, Chromium...)."""
 
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
     site = ForeignKey(references=Site, index=True)
     status = Varchar(length=16, default="queued", index=True)  # queued|running|done|failed
     trigger = Varchar(length=16, default="manual")  # manual|schedule|api
@@ -67,6 +72,8 @@ class AuditIssue(Table, tablename="a11y_issue"):
 
     ``change`` compares with the site's previous completed run: new, still, regressed.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     run = ForeignKey(references=AuditRun, index=True)
     fingerprint = Varchar(length=40, index=True)
@@ -90,6 +97,8 @@ class AuditIssue(Table, tablename="a11y_issue"):
 class AuditPage(Table, tablename="a11y_page"):
     """One page of one run, with its findings (as JSON: they are read with the page)."""
 
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
     run = ForeignKey(references=AuditRun, index=True)
     url = Text()
     status = Varchar(length=10)
@@ -107,6 +116,8 @@ class FindingMark(Table, tablename="a11y_mark"):
 
     Keyed by site and fingerprint, so it carries over to every later run of that site.
     """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     site = ForeignKey(references=Site, index=True)
     fingerprint = Varchar(length=40, index=True)

@@ -1,0 +1,327 @@
+"""Accessibility pages for the web team, and the JSON API.
+
+Staff pages under ``/staff/accessibility``; the API under ``/api/accessibility`` (staff session
+cookie; CSRF header ``x-csrftoken`` for unsafe methods). Every route needs the web_team role
+(admins always). Audits are only ever started for configured sites, by id: no route takes a
+URL to audit, so none can be used to make the server fetch an arbitrary address.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.response import File, Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from accessibility import services
+from accessibility.reports.csv_report import to_csv
+from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
+from accessibility.schemas import MarkIn, SiteIn, site_from_form
+from accessibility.tables import AuditRun
+from service.auth import PUBLIC_OPT, public, requires_role
+from service.roles import Role
+from service.settings import PROJECT_ROOT, Settings
+
+WEB_TEAM = requires_role(Role.WEB_TEAM)
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+STATIC_DIR = PROJECT_ROOT / "accessibility" / "static"
+
+
+def _problem(status: int, detail: str, errors: list[tuple[str, str]]) -> Response[Any]:
+    return Response(
+        {
+            "status_code": status,
+            "detail": detail,
+            "errors": [{"path": p, "message": m} for p, m in errors],
+        },
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
+
+
+def _not_found(error: services.NotFound) -> NotFoundException:
+    return NotFoundException(str(error))
+
+
+def _error_summary(errors: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "titleText": "There is a problem",
+        "errorList": [{"text": m, "href": f"#{f.replace('_', '-')}"} for f, m in errors],
+    }
+
+
+async def _statement_html(
+    request: Request[Any, Any, Any], site_id: int, settings: Settings
+) -> tuple[Any, ...]:
+    site = await services.get_site(site_id)
+    run = (
+        await AuditRun.select(AuditRun.id)
+        .where((AuditRun.site == site_id) & (AuditRun.status == "done"))
+        .order_by(AuditRun.id, ascending=False)
+        .first()
+    )
+    if run is None:
+        raise NotFoundException("this site has no finished run yet; run an audit first")
+    view = await services.report_view(run["id"])
+    st = build_statement(
+        view,
+        website_url=site["start_urls"][0],
+        organisation=settings.council_name,
+        email=settings.support_email,
+        phone=settings.support_phone,
+    )
+    engine = request.app.template_engine
+    if engine is None:  # the app factory always configures Jinja
+        raise RuntimeError("no template engine")
+    fragment = engine.get_template("accessibility/_statement.html").render(
+        st=st, regulations=REGULATIONS
+    )
+    return site, run["id"], st, fragment
+
+
+class AccessibilityPages(Controller):
+    """The web team's pages: sites, runs, reports, marks and the draft statement."""
+
+    path = "/staff/accessibility"
+    guards = [WEB_TEAM]  # noqa: RUF012
+    include_in_schema = False
+
+    @get("/")
+    async def index(self) -> Template:
+        return Template("accessibility/index.html", context={"sites": await services.list_sites()})
+
+    @get("/sites/new")
+    async def new_site(self) -> Template:
+        return Template("accessibility/site_form.html", context={"form": {}, "errors": []})
+
+    @post("/sites", status_code=HTTP_303_SEE_OTHER)
+    async def create_site(self, data: FormData) -> Template | Redirect:
+        site, errors = site_from_form(data)
+        if site is None:
+            return Template(
+                "accessibility/site_form.html",
+                context={"form": data, "errors": errors, "summary": _error_summary(errors)},
+                status_code=400,
+            )
+        site_id = await services.create_site(site)
+        return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/sites/{site_id:int}")
+    async def site(self, site_id: int) -> Template:
+        try:
+            site = await services.get_site(site_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        runs = await services.list_runs(site_id)
+        return Template("accessibility/site.html", context={"site": site, "runs": runs})
+
+    @post("/sites/{site_id:int}/runs", status_code=HTTP_303_SEE_OTHER)
+    async def start_run(self, site_id: int) -> Redirect:
+        try:
+            await services.queue_run(site_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/runs/{run_id:int}")
+    async def run_report(self, run_id: int) -> Template:
+        try:
+            view = await services.report_view(run_id)
+            run = await services.get_run(run_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        return Template(
+            "accessibility/run.html",
+            context={
+                "report": view,
+                "run": run,
+                "mark_action": f"/staff/accessibility/sites/{run['site']}/marks?run={run_id}",
+            },
+        )
+
+    @get("/runs/{run_id:int}/report.csv")
+    async def run_csv(self, run_id: int) -> Response[str]:
+        try:
+            view = await services.report_view(run_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        return Response(
+            to_csv(view),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="audit-run-{run_id}.csv"'},
+        )
+
+    @get("/runs/{run_id:int}/report.json")
+    async def run_json(self, run_id: int) -> Response[dict[str, Any]]:
+        try:
+            body = await services.run_json(run_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        return Response(
+            body,
+            media_type=MediaType.JSON,
+            headers={"Content-Disposition": f'attachment; filename="audit-run-{run_id}.json"'},
+        )
+
+    @get("/runs/{run_id:int}/trend.png")
+    async def trend_png(self, run_id: int) -> Response[bytes]:
+        try:
+            run = await services.get_run(run_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        png = await services.trend_png(run["site"], run_id)
+        return Response(png, media_type="image/png")
+
+    @get("/runs/{run_id:int}/screenshots/{name:str}")
+    async def screenshot(self, run_id: int, name: str) -> File:
+        try:
+            path = services.screenshot_path(run_id, name)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        return File(path=path, media_type="image/png", content_disposition_type="inline")
+
+    @post("/sites/{site_id:int}/marks", status_code=HTTP_303_SEE_OTHER)
+    async def mark(
+        self, request: Request[Any, Any, Any], site_id: int, data: FormData, run: int | None = None
+    ) -> Redirect:
+        mark = MarkIn(
+            fingerprint=str(data.get("fingerprint", "")),
+            status=str(data.get("status", "")),
+            reason=str(data.get("reason", "")),
+        )
+        try:
+            await services.mark_issue(site_id, mark, request.user.email)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        except services.SiteError as error:
+            from litestar.exceptions import ValidationException
+
+            raise ValidationException(
+                str(error), extra=[{"key": f, "message": m} for f, m in error.errors]
+            ) from None
+        target = (
+            f"/staff/accessibility/runs/{run}" if run else f"/staff/accessibility/sites/{site_id}"
+        )
+        return Redirect(f"{target}#issue-{mark.fingerprint}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/sites/{site_id:int}/statement")
+    async def statement(
+        self, request: Request[Any, Any, Any], site_id: int, settings: Settings
+    ) -> Template:
+        try:
+            site, run_id, st, fragment = await _statement_html(request, site_id, settings)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        results = check_statement(fragment)
+        return Template(
+            "accessibility/statement.html",
+            context={
+                "site": site,
+                "st": st,
+                "run_id": run_id,
+                "regulations": REGULATIONS,
+                "checks": results,
+                "passed": sum(results.values()),
+            },
+        )
+
+    @get("/sites/{site_id:int}/statement/download")
+    async def statement_download(
+        self, request: Request[Any, Any, Any], site_id: int, settings: Settings
+    ) -> Response[str]:
+        try:
+            site, _run_id, _st, fragment = await _statement_html(request, site_id, settings)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        document = (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>Accessibility statement for {site['name']}</title></head><body>"
+            f"{fragment}</body></html>\n"
+        )
+        return Response(
+            document,
+            media_type=MediaType.HTML,
+            headers={"Content-Disposition": 'attachment; filename="accessibility-statement.html"'},
+        )
+
+
+class AccessibilityAPI(Controller):
+    """JSON API: configured sites and their runs. Audits start only for configured sites."""
+
+    path = "/api/accessibility"
+    guards = [WEB_TEAM]  # noqa: RUF012
+    tags = ["accessibility"]  # noqa: RUF012
+
+    @get("/sites")
+    async def list_sites(self) -> list[dict[str, Any]]:
+        """Configured sites with their latest run."""
+        return [
+            {
+                "id": s["id"],
+                "name": s["name"],
+                "start_urls": s["start_urls"],
+                "schedule": s["schedule"],
+                "last_run": s["last_run"],
+            }
+            for s in await services.list_sites()
+        ]
+
+    @post("/sites", status_code=201)
+    async def create_site(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Configure a site (JSON body: SiteIn). 400 names each bad field."""
+        try:
+            site = msgspec.json.decode(await request.body(), type=SiteIn)
+        except msgspec.ValidationError as error:
+            return _problem(400, "the site settings are not valid", [("body", str(error))])
+        except msgspec.DecodeError as error:
+            return _problem(400, "malformed JSON", [("body", str(error))])
+        try:
+            site_id = await services.create_site(site)
+        except services.SiteError as error:
+            return _problem(400, "the site settings are not valid", error.errors)
+        return Response({"id": site_id}, status_code=201)
+
+    @post("/sites/{site_id:int}/runs", status_code=202)
+    async def start_run(self, site_id: int) -> Response[Any]:
+        """Queue an audit of a configured site; poll the run for its status."""
+        try:
+            run_id = await services.queue_run(site_id, trigger="api")
+        except services.NotFound as error:
+            return _problem(404, str(error), [("site_id", "no such site")])
+        return Response({"run_id": run_id, "status": "queued"}, status_code=202)
+
+    @get("/runs/{run_id:int}")
+    async def get_run(self, run_id: int) -> Response[Any]:
+        """A run's status; when done, its findings in the CLI's JSON shape."""
+        try:
+            run = await services.get_run(run_id)
+            body: dict[str, Any] = {
+                "id": run_id,
+                "site": run["site"],
+                "status": run["status"],
+                "error": run["error"] or None,
+            }
+            if run["status"] == "done":
+                body |= await services.run_json(run_id)
+        except services.NotFound as error:
+            return _problem(404, str(error), [("run_id", "no such run")])
+        return Response(body)
+
+
+ROUTES = [
+    AccessibilityPages,
+    AccessibilityAPI,
+    create_static_files_router(
+        "/static/accessibility",
+        directories=[STATIC_DIR],
+        opt=PUBLIC_OPT,
+        guards=[public],
+        include_in_schema=False,
+    ),
+]
