@@ -29,6 +29,9 @@ class CheckMeta:
     impact: Impact
     how_to_fix: str
     mutates_page: bool = False
+    #: A mutating check that undoes its own change when it finishes (a viewport put back, an
+    #: injected style removed) spares the runner a reload before the next one.
+    restores_page: bool = False
 
 
 @dataclass

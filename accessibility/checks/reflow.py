@@ -28,6 +28,7 @@ META = CheckMeta(
         "instead of fixed pixel widths, and let long words wrap (overflow-wrap: anywhere)."
     ),
     mutates_page=True,
+    restores_page=True,
 )
 
 WIDTH, HEIGHT = 320, 256
@@ -70,9 +71,14 @@ _OVERFLOW_JS = """
 @register(META)
 async def check_reflow(page: Page, ctx: CheckContext) -> list[Finding]:
     """Violation per outermost non-exempt box that runs past a 320 px viewport."""
+    original = page.viewport_size
     await page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-    await page.wait_for_timeout(100)
-    info = await evaluate(page, _OVERFLOW_JS)
+    try:
+        await page.wait_for_timeout(100)
+        info = await evaluate(page, _OVERFLOW_JS)
+    finally:
+        if original:
+            await page.set_viewport_size(original)
     if not info["items"] or not (info["scrolls"] or info["lost"]):
         return []
     effect = (

@@ -234,7 +234,7 @@ async def audit_page(
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
                 audit.findings += await check.run(page, ctx)
-            fresh = fresh and not meta.mutates_page
+            fresh = fresh and (not meta.mutates_page or meta.restores_page)
         except TimeoutError:
             audit.findings.append(_incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag))
             fresh = False

@@ -31,14 +31,22 @@ def _source() -> str:
 TextDamage = dict[str, list[dict[str, Any]]]
 
 
-async def text_damage(page: Page, change_js: str) -> TextDamage:
-    """Boxes newly clipping text and text lines newly overlapping after ``change_js`` runs."""
+async def text_damage(page: Page, change_js: str, undo_js: str) -> TextDamage:
+    """Boxes newly clipping text and text lines newly overlapping after ``change_js`` runs.
+
+    ``undo_js`` puts the page back afterwards (the checks declare ``restores_page``).
+    """
     await ensure_helpers(page)
     await page.evaluate(_source())
     before = await page.evaluate("() => window.__rvText.measure()")
     await page.evaluate(change_js)
-    await page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
-    after = await page.evaluate("() => window.__rvText.measure()")
+    try:
+        await page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))"
+        )
+        after = await page.evaluate("() => window.__rvText.measure()")
+    finally:
+        await page.evaluate(undo_js)
     return {
         "clipped": [v for k, v in after["clipped"].items() if k not in before["clipped"]],
         "overlaps": [v for k, v in after["overlaps"].items() if k not in before["overlaps"]],

@@ -25,21 +25,38 @@ META = CheckMeta(
         "min-height), so they grow with the text."
     ),
     mutates_page=True,
+    restores_page=True,
 )
 
 ZOOM_JS = """
 () => {
   const sizes = [];
+  const saved = [];
   for (const el of document.querySelectorAll('body, body *')) {
     const cs = getComputedStyle(el);
     const fs = parseFloat(cs.fontSize);
     const lh = cs.lineHeight === 'normal' ? null : parseFloat(cs.lineHeight);
     sizes.push([el, fs, lh]);
+    saved.push([el, ['font-size', 'line-height'].map((p) =>
+      [p, el.style.getPropertyValue(p), el.style.getPropertyPriority(p)])]);
   }
   for (const [el, fs, lh] of sizes) {
     el.style.setProperty('font-size', (fs * 2) + 'px', 'important');
     if (lh) el.style.setProperty('line-height', (lh * 2) + 'px', 'important');
   }
+  window.__rvZoomSaved = saved;
+}
+"""
+
+UNZOOM_JS = """
+() => {
+  for (const [el, props] of window.__rvZoomSaved || []) {
+    for (const [p, value, priority] of props) {
+      if (value) el.style.setProperty(p, value, priority); else el.style.removeProperty(p);
+    }
+    if (!el.getAttribute('style')) el.removeAttribute('style');
+  }
+  window.__rvZoomSaved = null;
 }
 """
 
@@ -47,7 +64,7 @@ ZOOM_JS = """
 @register(META)
 async def check_text_resize(page: Page, ctx: CheckContext) -> list[Finding]:
     """Violation per box that clips text, and per text that overlaps other text, at 200 %."""
-    damage = await text_damage(page, ZOOM_JS)
+    damage = await text_damage(page, ZOOM_JS, UNZOOM_JS)
     return damage_findings(
         ctx,
         META,

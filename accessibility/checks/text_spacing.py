@@ -25,22 +25,26 @@ META = CheckMeta(
         "nowrap with overflow: hidden; let containers grow with their text."
     ),
     mutates_page=True,
+    restores_page=True,
 )
 
 SPACING_JS = """
 () => {
   const style = document.createElement('style');
+  style.id = '__rv_text_spacing';
   style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; ' +
     'word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
-  document.head.appendChild(style);
+  (document.head || document.documentElement).appendChild(style);
 }
 """
+
+UNSPACING_JS = "() => document.getElementById('__rv_text_spacing')?.remove()"
 
 
 @register(META)
 async def check_text_spacing(page: Page, ctx: CheckContext) -> list[Finding]:
     """Violation per box that clips text, and per text that overlaps, with WCAG spacing."""
-    damage = await text_damage(page, SPACING_JS)
+    damage = await text_damage(page, SPACING_JS, UNSPACING_JS)
     return damage_findings(
         ctx,
         META,

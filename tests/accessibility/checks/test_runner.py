@@ -81,8 +81,9 @@ async def test_axe_and_checks_together(page: Page, a11y_site: str) -> None:
     assert audit.axe_version and audit.timings["axe"] > 0
 
 
-async def test_mutating_checks_get_a_fresh_page(page: Page, a11y_site: str) -> None:
-    """Reflow shrinks the viewport; text resize must still run at desktop width after it."""
+async def test_mutating_checks_leave_no_trace(page: Page, a11y_site: str) -> None:
+    """Reflow shrinks the viewport and the text checks restyle text: each undoes its change,
+    so the next check (and the caller's screenshots) see the page as visitors do."""
     audit = await audit_page(
         page,
         f"{a11y_site}/controls/article.html",
@@ -90,13 +91,31 @@ async def test_mutating_checks_get_a_fresh_page(page: Page, a11y_site: str) -> N
         axe=False,
     )
     assert audit.findings == []
-    # ... and the caller gets the page back as visitors see it, for screenshots
-    assert audit.facts["page_restored"] is True
+    assert "page_restored" not in audit.facts  # no reload was needed
     assert page.viewport_size == {"width": 1280, "height": 800}
     spacing = await page.evaluate(
         "() => getComputedStyle(document.querySelector('p')).letterSpacing"
     )
     assert spacing == "normal"
+    assert await page.evaluate("() => document.querySelectorAll('[style]').length") == 0
+
+
+async def test_crashed_mutating_check_gets_page_reloaded(
+    page: Page, a11y_site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mutating check that fails half-way cannot undo itself: the runner reloads."""
+
+    async def fail(*args: object) -> None:
+        raise RuntimeError("measurement failed")
+
+    monkeypatch.setattr("accessibility.checks.text_fit.text_damage", fail)
+    monkeypatch.setattr("accessibility.checks.text_spacing.text_damage", fail)
+    audit = await audit_page(
+        page, f"{a11y_site}/controls/article.html", checks=["text-spacing"], axe=False
+    )
+    assert [f.rule for f in audit.findings] == ["text-spacing"]
+    assert audit.findings[0].kind == "review"
+    assert audit.facts["page_restored"] is True
 
 
 @pytest.mark.parametrize(
