@@ -191,6 +191,7 @@ class Crawler:
                 robots = Robots.allow_everything()
             else:
                 try:
+                    await check_url(f"{key}/robots.txt", allow_private=self.config.allow_private)
                     response = await self._get(client, f"{key}/robots.txt")
                     try:
                         text = (await self._read(response, 512 * 1024)).decode("utf-8", "replace")
@@ -200,7 +201,8 @@ class Crawler:
                     if 300 <= status < 400:  # a redirected robots.txt: treat as absent
                         status = 404
                     robots = Robots.from_response(status, text)
-                except (httpx.HTTPError, ValueError):
+                except (httpx.HTTPError, ValueError):  # UnsafeURL is a ValueError
+                    # No rules to obey; a refused address is refused again page by page.
                     robots = Robots.allow_everything()
                 if robots.crawl_delay:
                     wanted = min(robots.crawl_delay, MAX_CRAWL_DELAY_S)
