@@ -117,13 +117,7 @@ def crosstab(
     n_col = np.bincount(c_i, minlength=ncol).astype(float)
     wcol = counts.sum(axis=0)
     p = counts / wcol  # nr × ncol
-    lin = design._lin
-    if lin.identity_psu:
-        cov = _cell_covariance(lin, ok, r_i, c_i, w, p, wcol)
-    else:
-        cov = design.influence_covariance(
-            _cell_influence(len(design.data), ok, r_i, c_i, w, p, wcol)
-        )
+    cov = _column_proportions_covariance(design, ok, r_i, c_i, w, p, wcol)
     var = np.clip(np.diag(cov), 0, None).reshape(nr, ncol)
     low, high = proportion_interval(
         p.ravel(), var.ravel(), np.tile(n_col, nr), design.degf, ci, 1 - alpha
@@ -206,14 +200,11 @@ def chisq(design: Design, row: str, col: str, statistic: str = "F") -> ChisqResu
     k = nr * ncol
     wsum = w.sum()
     mean2 = np.bincount(cell, weights=w, minlength=k) / wsum
-    y = np.zeros((len(ok), k))
-    y[np.arange(len(ok)), cell] = 1.0
-    # influence of the cell proportions (svymean of the indicator matrix)
-    vals = (w[:, None] * (y - mean2[None, :]) / wsum).ravel()
-    rows = np.repeat(ok, k)
-    cols = np.tile(np.arange(k), len(ok))
-    z = sp.csr_matrix((vals, (rows, cols)), shape=(len(design.data), k))
-    v = design.influence_covariance(z)
+    # covariance of the cell proportions (svymean of the indicator matrix): one
+    # "column" holding all respondents, whose "rows" are the table's cells
+    v = _column_proportions_covariance(
+        design, ok, cell, np.zeros(len(ok), dtype=np.int64), w, mean2[:, None], np.array([wsum])
+    )
     n = float(len(ok))
     grid_r = np.tile(np.arange(nr), ncol)
     grid_c = np.repeat(np.arange(ncol), nr)
@@ -332,6 +323,23 @@ def difference(
     )
     out.attrs.update(variable=var, level_of=str(level), statistic="difference")
     return out
+
+
+def _column_proportions_covariance(
+    design: Design,
+    ok: np.ndarray,
+    r_i: np.ndarray,
+    c_i: np.ndarray,
+    w: np.ndarray,
+    p: np.ndarray,
+    wcol: np.ndarray,
+) -> np.ndarray:
+    """Design covariance of column proportions p[r, c] (row r's share of column c)."""
+    lin = design._lin
+    if lin.identity_psu:
+        return _cell_covariance(lin, ok, r_i, c_i, w, p, wcol)
+    z = _cell_influence(len(design.data), ok, r_i, c_i, w, p, wcol)
+    return design.influence_covariance(z)
 
 
 def _cell_influence(
