@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -212,7 +213,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement")
     async def statement(
-        self, request: Request[Any, Any, Any], site_id: int, settings: Settings
+        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
     ) -> Template:
         try:
             site, run_id, st, fragment = await _statement_html(request, site_id, settings)
@@ -233,7 +234,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement/download")
     async def statement_download(
-        self, request: Request[Any, Any, Any], site_id: int, settings: Settings
+        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
     ) -> Response[str]:
         try:
             site, _run_id, _st, fragment = await _statement_html(request, site_id, settings)
