@@ -43,11 +43,18 @@ _FIELDS_JS = """
     const labelledby = (el.getAttribute('aria-labelledby') || '').split(/\\s+/)
       .map(id => id && document.getElementById(id)).filter(n => n && n.textContent.trim());
     const wrapped = el.closest('label');
+    // A search box named "Search" beside a visible "Search" button is labelled by the button
+    // (WCAG technique G167).
+    const form = el.closest('form, [role="search"]');
+    const buttons = form ? Array.from(form.querySelectorAll(
+      'button, input[type="submit"], input[type="button"], [role="button"]'))
+      .filter(b => rv.visible(b)).map(b => rv.name(b).toLowerCase()) : [];
     out.push(rv.describe(el, {
       name: rv.name(el),
       visibleLabel: labels.length > 0 || labelledby.length > 0 || !!(wrapped &&
                     wrapped.innerText.trim()),
       ariaLabel: (el.getAttribute('aria-label') || '').trim(),
+      buttons,
       placeholder: (el.getAttribute('placeholder') || '').trim(),
       title: (el.getAttribute('title') || '').trim(),
     }));
@@ -55,6 +62,12 @@ _FIELDS_JS = """
   return out;
 }
 """
+
+
+def _named_by_button(label: str, buttons: list[str]) -> bool:
+    """Is the field's hidden name the visible text of a button beside it ("Search")?"""
+    wanted = label.strip().lower()
+    return any(b and (b in wanted or wanted in b) for b in buttons)
 
 
 @register(META)
@@ -72,6 +85,8 @@ async def check_form_labels(page: Page, ctx: CheckContext) -> list[Finding]:
                     "enter."
                 ),
             )
+        elif field["ariaLabel"] and _named_by_button(field["ariaLabel"], field["buttons"]):
+            continue
         elif field["ariaLabel"]:
             kind, message = (
                 "review",

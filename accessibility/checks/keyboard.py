@@ -69,17 +69,20 @@ _UNREACHABLE_JS = """
 """
 
 
-async def _escape_frees(page: Page) -> bool:
-    """Does Escape close a modal trap (focus leaves it, or the dialog goes)?"""
+async def _escape_frees(page: Page, cycle: list[str]) -> bool:
+    """Does Escape (then Tab) take focus out of the cycle? Then there is a way out."""
     await page.keyboard.press("Escape")
-    return bool(
-        await page.evaluate(
-            """() => { const el = document.activeElement;
-                 return !el || el === document.body ||
-                        !el.closest('[aria-modal="true"], dialog:modal') ||
-                        !window.__rv.visible(el); }"""
+    for _ in range(2):
+        left = await page.evaluate(
+            """(cycle) => { const el = document.activeElement;
+                 if (!el || el === document.body || !window.__rv.visible(el)) return true;
+                 return !cycle.includes(window.__rv.selector(el)); }""",
+            cycle,
         )
-    )
+        if left:
+            return True
+        await page.keyboard.press("Tab")
+    return False
 
 
 @register(META)
@@ -89,13 +92,16 @@ async def check_keyboard(page: Page, ctx: CheckContext) -> list[Finding]:
     findings: list[Finding] = []
     if walk.cycle:
         modal = all(step["modal"] for step in walk.cycle)
-        if not (modal and await _escape_frees(page)):
+        escapes = await _escape_frees(page, [s["selector"] for s in walk.cycle])
+        if not (modal and escapes):
             first = walk.cycle[0]
             stuck = len({s["id"] for s in walk.cycle}) == 1
             findings.append(
                 ctx.finding(
                     META,
-                    kind="violation",
+                    # Escape works as a way out: fine if users are told (2.1.2), so a person
+                    # checks that; no way out at all is a trap for sure.
+                    kind="review" if escapes else "violation",
                     selector=first["selector"],
                     snippet=first["snippet"],
                     wcag=["2.1.2"],
@@ -105,6 +111,11 @@ async def check_keyboard(page: Page, ctx: CheckContext) -> list[Finding]:
                         if stuck
                         else f"Keyboard trap: pressing Tab cycles round {len(walk.cycle)} "
                         "elements starting here and never reaches the rest of the page."
+                    )
+                    + (
+                        " Escape lets focus out: check the page tells keyboard users so."
+                        if escapes
+                        else ""
                     ),
                     data={"cycle": [s["selector"] for s in walk.cycle][:20]},
                 )

@@ -71,7 +71,14 @@ _LINKS_JS = """
     if (rv.hiddenFromAT(a)) continue;
     if (!rv.visible(a)) continue;
     const block = a.closest('p, li, td, th, dd, dt, figcaption, blockquote');
-    const blockText = block ? block.innerText.replace(/\\s+/g, ' ').trim() : '';
+    let blockText = block ? block.innerText.replace(/\\s+/g, ' ').trim() : '';
+    // WCAG's link context includes a table cell's header cells: a row header naming the
+    // thing ("Annual report 2025 | Download") counts as context.
+    if (block && block.localName === 'td') {
+      const row = block.closest('tr');
+      const header = row && row.querySelector('th');
+      if (header) blockText += ' ' + header.innerText.replace(/\\s+/g, ' ').trim();
+    }
     out.push(rv.describe(a, {
       name: rv.name(a).replace(/\\s+/g, ' ').trim(),
       href: a.href || '',

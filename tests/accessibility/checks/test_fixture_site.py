@@ -33,6 +33,7 @@ BARRIERS = [
     ("barriers/autocomplete.html", "autocomplete", "violation", "#postcode"),
     ("barriers/skip-link.html", "skip-link", "violation", "body > a"),
     ("barriers/keyboard-trap.html", "keyboard", "violation", "#zoom-in"),
+    ("barriers/keyboard-trap-escape.html", "keyboard", "review", "#zoom-in"),
     ("barriers/keyboard-unreachable.html", "keyboard", "violation", "#main-content > div"),
     ("barriers/focus-order.html", "keyboard", "violation", "p:nth-of-type(3) > a"),
     ("barriers/focus-visible.html", "focus-visible", "violation", "p:nth-of-type(2) > a"),
