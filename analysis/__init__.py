@@ -23,7 +23,7 @@ from analysis.errors import (
     WeightsError,
 )
 from analysis.excel import to_excel
-from analysis.io import label, load, read_export
+from analysis.io import aload, label, load, read_export
 from analysis.models import LogitResult, OrdinalResult
 from analysis.raking import RakeReport, rake
 from analysis.tables import ChisqResult, Crosstab
@@ -45,6 +45,7 @@ __all__ = [
     "UnknownLevelError",
     "UnknownVariableError",
     "WeightsError",
+    "aload",
     "benchmark",
     "drivers",
     "label",

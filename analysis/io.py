@@ -293,6 +293,27 @@ def _run(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
+async def aload(
+    survey: str,
+    *,
+    version: int | None = None,
+    include_partial: bool = False,
+    keep_missing: bool = False,
+) -> pd.DataFrame:
+    """`load` for code that is already async (service jobs, tests): awaits the export."""
+    try:
+        from surveys.services import exports
+    except ImportError as exc:
+        raise AnalysisError(
+            "analysis.load needs surveys.services.exports.response_frame, which this "
+            "installation does not have; use analysis.read_export on an export file instead"
+        ) from exc
+    frame, codebook = await exports.response_frame(
+        survey, version=version, include_partial=include_partial
+    )
+    return label(frame, codebook, keep_missing=keep_missing)
+
+
 def load(
     survey: str,
     *,
@@ -305,18 +326,11 @@ def load(
 
     Reads through the surveys domain (``surveys.services.exports.response_frame``),
     never its tables.  ``database_url`` overrides ``DATABASE_URL`` for this
-    process; set it before anything else touches the database.
+    process; set it before anything else touches the database.  Works in a
+    plain script and inside Jupyter's running event loop.
     """
     if database_url is not None:
         os.environ["DATABASE_URL"] = database_url
-    try:
-        from surveys.services import exports
-    except ImportError as exc:
-        raise AnalysisError(
-            "analysis.load needs surveys.services.exports.response_frame, which this "
-            "installation does not have; use analysis.read_export on an export file instead"
-        ) from exc
-    frame, codebook = _run(
-        exports.response_frame(survey, version=version, include_partial=include_partial)
+    return _run(  # type: ignore[no-any-return]
+        aload(survey, version=version, include_partial=include_partial, keep_missing=keep_missing)
     )
-    return label(frame, codebook, keep_missing=keep_missing)
