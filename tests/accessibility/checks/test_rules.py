@@ -105,3 +105,20 @@ def test_finding_to_dict_is_json_shape() -> None:
         url="http://x/",
     )
     assert finding.to_dict()["wcag"] == ["1.4.3"] and finding.to_dict()["data"] == {}
+
+
+def test_every_check_is_described_for_a_report() -> None:
+    """Reports and the draft statement rely on each check's metadata being complete."""
+    import re
+
+    from accessibility.checks import REGISTRY
+
+    assert len(REGISTRY) >= 21
+    for check_id, check in REGISTRY.items():
+        meta = check.meta
+        assert meta.id == check_id and re.fullmatch(r"[a-z]+(-[a-z]+)*", check_id)
+        assert meta.wcag and all(re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", c) for c in meta.wcag)
+        assert meta.level in {"A", "AA", "AAA"}
+        assert meta.impact in {"minor", "moderate", "serious", "critical"}
+        assert len(meta.title) > 10 and len(meta.how_to_fix) > 40
+        assert not meta.restores_page or meta.mutates_page
