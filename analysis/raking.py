@@ -106,10 +106,13 @@ def rake(
     Returns a new `Design` whose ``weights`` hit every margin to within ``tol``
     (largest relative error over all categories) and whose standard errors
     allow for the calibration.  ``bounds=(low, high)`` keeps each weight
-    between low and high times its starting weight (trimming); raking then
-    may not reach the margins, which raises `ConvergenceError` rather than
-    returning weights that silently miss them.  ``design.rake_report`` on the
-    result holds the iterations and the margin errors.
+    between low and high times its starting weight (trimming): each margin
+    step then finds, per category, the multiplier that hits the margin with
+    the factors clipped to the bounds (bounded raking, as ``calibrate(...,
+    calfun="raking", bounds=)``).  A margin the bounds cannot reach raises
+    `RakingError`; no convergence within ``max_iter`` raises
+    `ConvergenceError` rather than returning weights that silently miss.
+    ``design.rake_report`` on the result holds the iterations and margin errors.
     """
     if design.is_raked:
         raise RakingError(
@@ -146,12 +149,17 @@ def rake(
     w = w0.copy()
     err = np.inf
     iterations = 0
+    log_g = np.zeros_like(w0)  # unclipped log adjustment, for bounded raking
+    if bounds is not None:
+        _check_bounds_reachable(w0, codes, targets, names, cats, bounds)
     for iterations in range(1, max_iter + 1):  # noqa: B007 - used after the loop
         for c, t in zip(codes, targets, strict=True):
-            s = np.bincount(c, weights=w, minlength=len(t))
-            w *= (t / s)[c]
-        if bounds is not None:
-            w = w0 * np.clip(w / w0, bounds[0], bounds[1])
+            if bounds is None:
+                s = np.bincount(c, weights=w, minlength=len(t))
+                w *= (t / s)[c]
+            else:
+                log_g = _bounded_step(w0, log_g, c, t, bounds)
+                w = w0 * np.clip(np.exp(log_g), bounds[0], bounds[1])
         err = max(
             float(np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t) / t))
             for c, t in zip(codes, targets, strict=True)
@@ -185,3 +193,53 @@ def rake(
     raked = design._with_weights(w, calibration)
     raked.rake_report = report
     return raked
+
+
+def _check_bounds_reachable(
+    w0: FloatArray,
+    codes: list[IntArray],
+    targets: list[FloatArray],
+    names: list[str],
+    cats: list[list[Hashable]],
+    bounds: tuple[float, float],
+) -> None:
+    """Name the first category whose population lies outside what the bounds allow."""
+    lo, hi = bounds
+    for var, c, t, k in zip(names, codes, targets, cats, strict=True):
+        base = np.bincount(c, weights=w0, minlength=len(t))
+        for i, cat in enumerate(k):
+            if not lo * base[i] <= t[i] <= hi * base[i]:
+                raise RakingError(
+                    f"margin {var}={cat!r} ({t[i]:g}) cannot be reached with weights between "
+                    f"{lo:g} and {hi:g} times their starting values ({lo * base[i]:g} to "
+                    f"{hi * base[i]:g}); widen the bounds"
+                )
+
+
+def _bounded_step(
+    w0: FloatArray, log_g: FloatArray, c: IntArray, t: FloatArray, bounds: tuple[float, float]
+) -> FloatArray:
+    """One margin of bounded raking (dual coordinate ascent).
+
+    ``log_g`` is each respondent's unclipped log adjustment; per category,
+    find the shift δ with Σ w0·clip(exp(log_g + δ), low, high) = target by
+    bisection (the left side is monotone in δ), for all categories at once,
+    and return the shifted ``log_g``.  Keeping the unclipped value is what
+    lets a later margin pull a clipped weight back inside the bounds.
+    """
+    lo, hi = bounds
+    k = len(t)
+    span = float(np.log(hi) - np.log(lo)) + float(np.ptp(log_g)) + 1.0
+    d_lo, d_hi = np.full(k, -span), np.full(k, span)
+    d_lo += np.log(lo) - float(log_g.max())
+    d_hi += np.log(hi) - float(log_g.min())
+    for _ in range(200):
+        mid = (d_lo + d_hi) / 2
+        factor = np.exp(np.clip(log_g + mid[c], -700.0, 700.0))
+        total = np.bincount(c, weights=w0 * np.clip(factor, lo, hi), minlength=k)
+        too_big = total > t
+        d_hi = np.where(too_big, mid, d_hi)
+        d_lo = np.where(too_big, d_lo, mid)
+        if np.max(d_hi - d_lo) < 1e-14:
+            break
+    return np.asarray(log_g + ((d_lo + d_hi) / 2)[c])

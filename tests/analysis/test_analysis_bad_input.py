@@ -116,8 +116,12 @@ def test_margin_category_problems(df: pd.DataFrame) -> None:
 
 def test_bounds_that_cannot_be_met(df: pd.DataFrame) -> None:
     d = analysis.Design(df, weights="w")
-    with pytest.raises(ConvergenceError, match="within the weight bounds"):
+    with pytest.raises(
+        RakingError, match=r"sex='f' \(900\) cannot be reached with weights between"
+    ):
         analysis.rake(d, {"sex": {"f": 900, "m": 100}}, bounds=(0.9, 1.1))
+    with pytest.raises(ConvergenceError, match="did not converge after 1 iterations"):
+        analysis.rake(d, {"sex": {"f": 90, "m": 110}, "age": {"young": 120, "old": 80}}, max_iter=1)
 
 
 def test_singular_and_separated_models(df: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,31 @@ def test_raking_ignores_row_order(case: tuple[pd.DataFrame, dict], seed: int) ->
     p1 = one.proportion("c", "x")
     p2 = two.proportion("c", "x")
     np.testing.assert_allclose(p1[["estimate", "se"]], p2[["estimate", "se"]], rtol=1e-7)
+
+
+def test_bounded_raking_keeps_weights_in_bounds_and_hits_margins() -> None:
+    rng = np.random.default_rng(5)
+    n = 2000
+    df = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y", "z"], n, p=[0.5, 0.3, 0.2]),
+            "b": rng.choice(["u", "v"], n, p=[0.6, 0.4]),
+            "w": 5.0,
+        }
+    )
+    margins = {"a": {"x": 4000.0, "y": 3500.0, "z": 2500.0}, "b": {"u": 5000.0, "v": 5000.0}}
+    design = analysis.Design(df, weights="w")
+    free = analysis.rake(design, margins).rake_report.weight_ratio_range
+    assert free[1] > 1.65  # unbounded raking needs a factor above the bound used below
+    raked = analysis.rake(design, margins, bounds=(0.6, 1.6), max_iter=500, tol=1e-9)
+    ratio = raked.weights / 5.0
+    assert ratio.between(0.6 - 1e-12, 1.6 + 1e-12).all() and ratio.max() == pytest.approx(1.6)
+    for var, target in margins.items():
+        got = raked.weights.groupby(df[var]).sum()
+        for cat, pop in target.items():
+            assert abs(got[cat] - pop) <= 1e-8 * pop
+    # a margin outside what the bounds allow is named; an infeasible combination does not converge
+    with pytest.raises(analysis.RakingError, match=r"a='x' \(4000\) cannot be reached"):
+        analysis.rake(design, margins, bounds=(0.8, 1.3))
+    with pytest.raises(analysis.ConvergenceError, match="within the weight bounds"):
+        analysis.rake(design, margins, bounds=(0.7, 1.5), max_iter=200)
