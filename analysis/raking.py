@@ -113,6 +113,9 @@ def rake(
     `RakingError`; no convergence within ``max_iter`` raises
     `ConvergenceError` rather than returning weights that silently miss.
     ``design.rake_report`` on the result holds the iterations and margin errors.
+    Standard errors use R's raking residuals; for unbounded raking they match
+    ``svymean`` on a ``rake()``d design exactly, with bounds they are the same
+    approximation (R's bounded ``calibrate`` uses regression residuals).
     """
     if design.is_raked:
         raise RakingError(
