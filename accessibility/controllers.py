@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -86,6 +86,35 @@ async def _statement_html(
     return site, run["id"], st, fragment
 
 
+async def _mark_page(
+    run_id: int, fingerprint: str, errors: list[tuple[str, str]], reason: str
+) -> Template:
+    """The mark form for one problem of one run (400 with the errors when there are some)."""
+    try:
+        view = await services.report_view(run_id)
+        run = await services.get_run(run_id)
+        site = await services.get_site(run["site"])
+    except services.NotFound as error:
+        raise _not_found(error) from None
+    issue = next((i for i in view.issues if i.fingerprint == fingerprint), None)
+    if issue is None:
+        raise NotFoundException("this run has no such problem")
+    anchors = {"status": "#status", "reason": "#reason"}
+    return Template(
+        "accessibility/mark.html",
+        context={
+            "site": site,
+            "issue": issue,
+            "run_id": run_id,
+            "current": (issue.mark or {}).get("status"),
+            "reason": reason or (issue.mark or {}).get("reason", ""),
+            "errors": errors,
+            "error_list": [{"text": m, "href": anchors.get(f, "#status")} for f, m in errors],
+        },
+        status_code=400 if errors else 200,
+    )
+
+
 class AccessibilityPages(Controller):
     """The web team's pages: sites, runs, reports, marks and the draft statement."""
 
@@ -142,7 +171,7 @@ class AccessibilityPages(Controller):
             context={
                 "report": view,
                 "run": run,
-                "mark_action": f"/staff/accessibility/sites/{run['site']}/marks?run={run_id}",
+                "mark_action": f"/staff/accessibility/runs/{run_id}/marks",
             },
         )
 
@@ -187,10 +216,14 @@ class AccessibilityPages(Controller):
             raise _not_found(error) from None
         return File(path=path, media_type="image/png", content_disposition_type="inline")
 
+    @get("/runs/{run_id:int}/marks/{fingerprint:str}")
+    async def mark_page(self, run_id: int, fingerprint: str) -> Template:
+        return await _mark_page(run_id, fingerprint, [], "")
+
     @post("/sites/{site_id:int}/marks", status_code=HTTP_303_SEE_OTHER)
     async def mark(
         self, request: Request[Any, Any, Any], site_id: int, data: FormData, run: int | None = None
-    ) -> Redirect:
+    ) -> Template | Redirect:
         mark = MarkIn(
             fingerprint=str(data.get("fingerprint", "")),
             status=str(data.get("status", "")),
@@ -201,11 +234,11 @@ class AccessibilityPages(Controller):
         except services.NotFound as error:
             raise _not_found(error) from None
         except services.SiteError as error:
-            from litestar.exceptions import ValidationException
-
-            raise ValidationException(
-                str(error), extra=[{"key": f, "message": m} for f, m in error.errors]
-            ) from None
+            if run is None:
+                raise ValidationException(
+                    str(error), extra=[{"key": f, "message": m} for f, m in error.errors]
+                ) from None
+            return await _mark_page(run, mark.fingerprint, error.errors, mark.reason)
         target = (
             f"/staff/accessibility/runs/{run}" if run else f"/staff/accessibility/sites/{site_id}"
         )

@@ -154,3 +154,26 @@ async def test_report_page_downloads_and_statement(client: Any, staff_login: Any
     assert all(check_statement(download.text).values())
     assert "1.3.1" not in download.text or "success criterion 1.3.1" in download.text
     assert "WCAG 2.2 success criterion 4.1.2 (Name, Role, Value)" in download.text
+
+
+async def test_marking_a_problem_from_the_report(client: Any, staff_login: Any) -> None:
+    site_id, _first, second = await seeded_runs()
+    user = await staff_login(client, "web_team")
+    report = (await client.get(f"/staff/accessibility/runs/{second}")).text
+    link = report.split(f'href="/staff/accessibility/runs/{second}/marks/')[1].split('"')[0]
+    form = await client.get(f"/staff/accessibility/runs/{second}/marks/{link}")
+    assert form.status_code == 200 and "How do you want to mark it?" in form.text
+    action = f"/staff/accessibility/sites/{site_id}/marks?run={second}"
+    missing = await post_form(
+        client, action, {"fingerprint": link, "status": "accepted", "reason": ""}
+    )
+    assert missing.status_code == 400 and "Enter the reason for the mark" in missing.text
+    saved = await post_form(
+        client, action, {"fingerprint": link, "status": "accepted", "reason": "Third-party widget"}
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith(f"#issue-{link}")
+    marks = await services.marks_for(site_id)
+    assert marks[link]["status"] == "accepted" and marks[link]["marked_by"] == user.email
+    assert "Accepted" in (await client.get(f"/staff/accessibility/runs/{second}")).text
+    unknown = await client.get(f"/staff/accessibility/runs/{second}/marks/{'0' * 20}")
+    assert unknown.status_code == 404
