@@ -45,12 +45,29 @@ _FACTS_JS = """
     links.push({text: rv.name(a).replace(/\\s+/g, ' '), href: a.href, selector: rv.selector(a),
                 snippet: rv.snippet(a)});
   }
+  // Navigation landmarks in page order, each with its links in order (3.2.3 across pages).
+  const navigation = [];
+  const navs = Array.from(document.querySelectorAll('nav, [role="navigation"]')).slice(0, 20);
+  navs.forEach((nav, i) => {
+    if (rv.hiddenFromAT(nav)) return;
+    navigation.push({
+      label: (nav.getAttribute('aria-label') || rv.name(nav) || '').trim() ||
+             'navigation ' + (i + 1),
+      selector: rv.selector(nav),
+      links: Array.from(nav.querySelectorAll('a[href]')).slice(0, 200)
+        .map(a => ({text: rv.name(a).replace(/\\s+/g, ' '), href: a.href})),
+    });
+  });
+  const search = !!document.querySelector(
+    '[role="search"], input[type="search"], form[action*="search" i]');
   return {
     title: (document.title || '').trim(),
     lang: document.documentElement.getAttribute('lang'),
     h1: Array.from(document.querySelectorAll('h1'))
       .map(h => h.textContent.replace(/\\s+/g, ' ').trim()),
     links,
+    navigation,
+    search,
   };
 }
 """
@@ -87,7 +104,8 @@ class PageAudit:
 
 
 async def collect_facts(page: Page) -> dict[str, Any]:
-    """Title, language, h1s and links (visible text + absolute href) of the page as loaded."""
+    """Title, language, h1s, links (visible text + absolute href), navigation landmarks with
+    their links in order, and whether the page has a search form: what site rules need."""
     facts: dict[str, Any] = await evaluate(page, _FACTS_JS)
     return facts
 

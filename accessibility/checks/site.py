@@ -1,14 +1,19 @@
-"""Site-level rules: problems that only show across pages (WCAG 2.4.2, 2.4.4).
+"""Site-level rules: problems that only show across pages (WCAG 2.4.2, 2.4.4, 2.4.5, 3.2.3).
 
 - The same title on pages with different main headings: the title does not say which page
   you are on (violation); the same title and the same h1 (a paginated list, say) is for review.
 - The same link text leading to different places on different pages (e.g. "Apply" going to
   two services) is for review: the link's context may make it clear.
+- A navigation landmark whose links come in a different relative order on some pages than on
+  most (3.2.3 Consistent navigation): a violation, since the order is plain to compare.
+- No search form and no site map / A to Z on any of many pages (2.4.5 Multiple ways): for
+  review, since pages that are steps in a process are exempt.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag
@@ -23,6 +28,9 @@ __all__ = ["site_findings"]
 
 #: How many destinations a finding lists (the rest are counted in the message).
 MAX_DESTINATIONS_LISTED = 5
+#: Multiple ways is only judged on an audit of at least this many pages.
+MIN_PAGES_FOR_MULTIPLE_WAYS = 5
+_OTHER_WAYS = re.compile(r"\b(site ?map|a to z|a-z|a–z|all services|search)\b", re.IGNORECASE)
 
 
 def _titles(audits: list[PageAudit]) -> list[Finding]:
@@ -67,9 +75,11 @@ def _link_texts(audits: list[PageAudit]) -> list[Finding]:
     for audit in audits:
         for link in audit.facts.get("links", []):
             text = normalise_text(link.get("text", ""))
-            href = urldefrag(link.get("href", ""))[0].rstrip("/")
+            href = _href(link.get("href", ""))
             if not text or text in GENERIC or not href.startswith("http"):
                 continue
+            if href == _href(audit.final_url or audit.url):
+                continue  # a link within the page itself (skip link, contents list)
             places[text].setdefault(href, (audit, link))
     findings: list[Finding] = []
     for destinations in places.values():
@@ -99,7 +109,81 @@ def _link_texts(audits: list[PageAudit]) -> list[Finding]:
     return findings
 
 
+def _href(href: str) -> str:
+    return urldefrag(href)[0].rstrip("/")
+
+
+def _navigation_order(audits: list[PageAudit]) -> list[Finding]:
+    """3.2.3: a navigation block's shared links keep the same relative order on every page."""
+    orders: dict[str, dict[str, tuple[tuple[str, ...], str]]] = defaultdict(dict)
+    for audit in audits:
+        for nav in audit.facts.get("navigation", []):
+            hrefs = tuple(dict.fromkeys(_href(link["href"]) for link in nav.get("links", [])))
+            if len(hrefs) >= 2:
+                orders[nav["label"].casefold()].setdefault(audit.url, (hrefs, nav["selector"]))
+    findings: list[Finding] = []
+    for label, by_page in orders.items():
+        if len(by_page) < 2:
+            continue
+        usual, seen_on = Counter(order for order, _ in by_page.values()).most_common(1)[0]
+        for url, (order, selector) in by_page.items():
+            shared = set(order) & set(usual)
+            if len(shared) < 2:
+                continue
+            here = [h for h in order if h in shared]
+            there = [h for h in usual if h in shared]
+            if here == there:
+                continue
+            findings.append(
+                Finding(
+                    rule="navigation-consistent",
+                    source="resident-voice",
+                    kind="violation",
+                    wcag=["3.2.3"],
+                    level="AA",
+                    impact="moderate",
+                    selector=selector,
+                    snippet="",
+                    message=f"The links in the '{label}' navigation come in a different order "
+                    f"on this page than on {seen_on} other pages; keep navigation in the same "
+                    "order everywhere so people can find things where they expect them.",
+                    url=url,
+                    data={"order": list(here), "usual_order": list(there)},
+                )
+            )
+    return findings
+
+
+def _multiple_ways(audits: list[PageAudit]) -> list[Finding]:
+    """2.4.5: with many pages, some page offers search, a site map or an A to Z."""
+    pages = [a for a in audits if a.status == "ok"]
+    if len(pages) < MIN_PAGES_FOR_MULTIPLE_WAYS:
+        return []
+    for audit in pages:
+        if audit.facts.get("search"):
+            return []
+        if any(_OTHER_WAYS.search(link.get("text", "")) for link in audit.facts.get("links", [])):
+            return []
+    first = pages[0]
+    return [
+        Finding(
+            rule="multiple-ways",
+            source="resident-voice",
+            kind="review",
+            wcag=["2.4.5"],
+            level="AA",
+            impact="moderate",
+            selector="body",
+            snippet="",
+            message=f"None of the {len(pages)} pages audited has a search box, a site map or "
+            "an A to Z, so navigation menus are the only way to find a page. Add one, unless "
+            "these pages are steps in a process.",
+            url=first.url,
+        )
+    ]
+
+
 def site_findings(audits: Iterable[PageAudit]) -> list[Finding]:
     """Findings about the site as a whole, from the pages' audits (facts and titles)."""
     pages = list(audits)
-    return _titles(pages) + _link_texts(pages)
+    return _titles(pages) + _link_texts(pages) + _navigation_order(pages) + _multiple_ways(pages)

@@ -122,3 +122,31 @@ def test_every_check_is_described_for_a_report() -> None:
         assert meta.impact in {"minor", "moderate", "serious", "critical"}
         assert len(meta.title) > 10 and len(meta.how_to_fix) > 40
         assert not meta.restores_page or meta.mutates_page
+
+
+def _nav_audit(url: str, hrefs: list[str], *, search: bool = False) -> PageAudit:
+    nav = {"label": "Main", "selector": "nav", "links": [{"text": h, "href": h} for h in hrefs]}
+    return PageAudit(
+        url=url, status="ok", title=url, facts={"h1": [url], "navigation": [nav], "search": search}
+    )
+
+
+def test_site_rule_navigation_order() -> None:
+    usual = ["http://x/bins", "http://x/tax", "http://x/contact"]
+    audits = [
+        _nav_audit("http://x/1", usual),
+        _nav_audit("http://x/2", usual),
+        # current page dropped from the menu: the shared links keep their order, fine
+        _nav_audit("http://x/3", ["http://x/bins", "http://x/contact"]),
+        _nav_audit("http://x/4", ["http://x/tax", "http://x/bins", "http://x/contact"]),
+    ]
+    findings = [f for f in site_findings(audits) if f.rule == "navigation-consistent"]
+    assert [(f.url, f.kind, f.wcag) for f in findings] == [("http://x/4", "violation", ["3.2.3"])]
+
+
+def test_site_rule_multiple_ways() -> None:
+    pages = [_nav_audit(f"http://x/{i}", ["http://x/a", "http://x/b"]) for i in range(5)]
+    assert [f.rule for f in site_findings(pages)] == ["multiple-ways"]
+    assert site_findings(pages[:4]) == []  # too few pages to judge
+    pages[3] = _nav_audit("http://x/3", ["http://x/a", "http://x/b"], search=True)
+    assert site_findings(pages) == []
