@@ -1,0 +1,111 @@
+"""Benchmark: pages per minute auditing the fixture site with every check on, and peak memory.
+
+    .venv/bin/python bench/audit_fixture_site.py [--concurrency 1 2 4] [--repeat 1]
+
+Serves tests/fixtures/a11y_site on 127.0.0.1, then for each concurrency runs the whole audit
+path (crawl from /index.html and the sitemap → browser pool → axe-core and all our checks →
+site rules → element screenshots → fingerprints) with a fresh Chromium, and reports wall time,
+pages per minute and the peak resident memory of this process plus its Chromium processes
+(sampled every 100 ms with psutil). The crawler's rate limit is raised to 50 requests/s so the
+figure measures auditing, not politeness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import json
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from accessibility.audit import AuditOptions, run_audit
+from accessibility.crawl import CrawlConfig
+
+SERVER = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "a11y_site" / "server.py"
+
+
+def _serve_site():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("a11y_site_server", SERVER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.serve_site()
+
+
+class PeakMemory:
+    """Peak RSS of this process and all its descendants (Chromium's many processes)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def one_run(base: str, concurrency: int) -> dict[str, float]:
+    config = CrawlConfig([f"{base}/index.html"], max_pages=200, rate_limit=50, allow_private=True)
+    options = AuditOptions(concurrency=concurrency, page_time_limit_s=60)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        result = await run_audit(config, options)
+        elapsed = time.perf_counter() - started
+    pages = len(result.pages)
+    return {
+        "concurrency": concurrency,
+        "pages": pages,
+        "pages_ok": sum(1 for p in result.pages if p.audit.status == "ok"),
+        "findings": sum(len(p.audit.findings) for p in result.pages),
+        "seconds": round(elapsed, 1),
+        "pages_per_minute": round(pages / elapsed * 60, 1),
+        "peak_memory_mb": round(memory.peak / 1024 / 1024),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    rows = []
+    with _serve_site() as base:
+        for concurrency in args.concurrency:
+            for _ in range(args.repeat):
+                row = await one_run(base, concurrency)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    print(f"\n{'concurrency':>11} {'pages':>5} {'seconds':>8} {'pages/min':>9} {'peak MB':>8}")
+    for r in rows:
+        print(
+            f"{r['concurrency']:>11} {r['pages']:>5} {r['seconds']:>8} "
+            f"{r['pages_per_minute']:>9} {r['peak_memory_mb']:>8}"
+        )
+    print(f"\n{psutil.cpu_count()} CPUs; load average {psutil.getloadavg()}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
