@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 CHECK_TIME_LIMIT_S = 20.0
 #: Budget kept back for loading the page again before a mutating check.
 RELOAD_TIME_LIMIT_S = 15.0
+#: After this many crashed checks the page itself is the problem (it reloads or navigates
+#: by itself): stop, rather than report every remaining check as incomplete.
+MAX_CRASHED_CHECKS = 3
 
 _FACTS_JS = """
 () => {
@@ -237,6 +240,7 @@ async def audit_page(
 
     fresh = True  # the page is as loaded until a mutating check has run
     skipped: list[str] = []
+    crashed = 0
     for check in selected:
         meta = check.meta
         if remaining() <= 0.5:
@@ -267,14 +271,23 @@ async def audit_page(
                 _incomplete(meta.id, ctx.url, f"error: {type(exc).__name__}", meta.wcag)
             )
             fresh = False
+            crashed += 1
+            if crashed >= MAX_CRASHED_CHECKS:
+                audit.status = "error"
+                audit.error = (
+                    f"{crashed} checks failed on this page; it may reload or navigate by itself"
+                )
+                skipped += [c.meta.id for c in selected[selected.index(check) + 1 :]]
+                break
         audit.timings[meta.id] = time.monotonic() - t0
     if skipped:
-        audit.status = "timeout"
-        audit.error = audit.error or "the page's time limit ran out"
-        finding = _incomplete("audit-incomplete", ctx.url, "the page's time limit ran out")
+        if audit.status == "ok":
+            audit.status = "timeout"
+            audit.error = "the page's time limit ran out"
+        finding = _incomplete("audit-incomplete", ctx.url, audit.error or "")
         finding.message = (
-            f"{len(skipped)} checks did not run on this page because it was too slow or too "
-            f"large ({', '.join(skipped)}); check these by hand."
+            f"{len(skipped)} checks did not run on this page ({audit.error}): "
+            f"{', '.join(skipped)}. Check these by hand."
         )
         finding.data["skipped"] = skipped
         audit.findings.append(finding)

@@ -123,6 +123,7 @@ async def test_crashed_mutating_check_gets_page_reloaded(
     [
         ("hostile/endless-script.html", "timeout", 10),
         ("hostile/huge-dom.html", None, 10),
+        ("hostile/reload-loop.html", None, 10),
         ("hostile/redirect-loop", "error", 5),
         ("hostile/download", "error", 5),
     ],
