@@ -532,11 +532,13 @@ class Design:
 
         return difference(self, var, level, by, a, b, confidence=confidence)
 
-    def crosstab(self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit") -> Crosstab:
+    def crosstab(
+        self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit", adjust: str = "none"
+    ) -> Crosstab:
         """Weighted counts and column percentages with significance letters."""
         from analysis.tables import crosstab
 
-        return crosstab(self, row, col, alpha=alpha, ci=ci)
+        return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust)
 
     def chisq(self, row: str, col: str, statistic: str = "F") -> ChisqResult:
         """Rao–Scott test of association (``svychisq``)."""

@@ -102,11 +102,25 @@ class Crosstab:
 
 
 def crosstab(
-    design: Design, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit"
+    design: Design,
+    row: str,
+    col: str,
+    *,
+    alpha: float = 0.05,
+    ci: str = "logit",
+    adjust: str = "none",
 ) -> Crosstab:
-    """Weighted crosstab with column percentages, intervals and significance letters."""
+    """Weighted crosstab with column percentages, intervals and significance letters.
+
+    Intervals are at level 1 − ``alpha``.  ``adjust="bonferroni"`` multiplies
+    each p-value by the number of column pairs compared in its row (as SPSS's
+    "adjust p-values for multiple comparisons"); the default tests each pair
+    at ``alpha``.  ``p_values`` holds the (adjusted) p-values.
+    """
     if not 0 < alpha < 1:
         raise AnalysisError(f"alpha must be between 0 and 1, not {alpha}")
+    if adjust not in ("none", "bonferroni"):
+        raise AnalysisError(f"adjust must be 'none' or 'bonferroni', not {adjust!r}")
     rlev, rc = _levels(design, row)
     clev, cc = _levels(design, col)
     nr, ncol = len(rlev), len(clev)
@@ -140,6 +154,8 @@ def crosstab(
         pv = np.where(
             v > 0, 2 * stats.t.sf(np.abs(diff) / np.sqrt(v), df), np.where(diff != 0, 0.0, 1.0)
         )
+    if adjust == "bonferroni":
+        pv = np.minimum(1.0, pv * ncol * (ncol - 1) / 2)
     for r, a, b, pr, d in zip(r_i3, a_i3, b_i3, pv, diff, strict=True):
         pvals[(rlev[r], clev[a], clev[b])] = float(pr)
         if pr < alpha and d > 0:

@@ -154,3 +154,17 @@ def test_crosstab_letters_pairs_are_complete(demo: analysis.Design) -> None:
     assert set(tab.p_values) == {
         (r, a, b) for r in rows for a, b in itertools.permutations(cols, 2)
     }
+
+
+def test_bonferroni_letters_are_a_subset(demo: analysis.Design) -> None:
+    plain = demo.crosstab("council_satisfaction", "panel_age_band")
+    adjusted = demo.crosstab("council_satisfaction", "panel_age_band", adjust="bonferroni")
+    pairs = 7 * 6 / 2
+    for key, p in plain.p_values.items():
+        assert adjusted.p_values[key] == pytest.approx(min(1.0, p * pairs))
+    for r in plain.letters.index:
+        for c in plain.letters.columns:
+            assert set(adjusted.letters.loc[r, c]) <= set(plain.letters.loc[r, c])
+    assert sum(map(len, adjusted.letters.to_numpy().ravel())) < sum(
+        map(len, plain.letters.to_numpy().ravel())
+    )
