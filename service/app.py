@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from service import domains
 from service.auth import PUBLIC_OPT, build_session_auth, public
 from service.controllers import ROUTES as SERVICE_ROUTES
+from service.db import SharedSQLiteEngine
 from service.errors import error_response
 from service.jobs import Worker
 from service.logs import configure_logging, request_log_middleware
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
                 await worker.stop()
             if own_pool is not None:
                 await own_pool.close_connection_pool()
+            if isinstance(engine, SharedSQLiteEngine):
+                await engine.close()  # this loop's connection; others keep theirs
 
     session_auth = build_session_auth(settings)
     return Litestar(
