@@ -143,3 +143,16 @@ async def test_hostile_pages_do_not_hang(
             assert audit.error
     finally:
         await context.close()
+
+
+async def test_audit_stops_when_checks_keep_crashing(
+    page: Page, a11y_site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("accessibility.checks.runner.MAX_CRASHED_CHECKS", 1)
+    audit = await audit_page(
+        page, f"{a11y_site}/barriers/headings.html", checks=["test-broken", "headings"], axe=False
+    )
+    assert audit.status == "error" and audit.error and "checks failed" in audit.error
+    incomplete = [f for f in audit.findings if f.rule == "audit-incomplete"]
+    assert len(incomplete) == 1 and incomplete[0].data["skipped"] == ["headings"]
+    assert not [f for f in audit.findings if f.rule == "headings"]
