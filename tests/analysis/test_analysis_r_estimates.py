@@ -135,3 +135,18 @@ def test_two_by_variables_give_one_row_per_observed_combination(designs: dict[st
         want = np.average(data.loc[mask, "api00"], weights=w[mask])
         assert row.estimate == pytest.approx(want, rel=1e-12)
         assert row.n == mask.sum()
+
+
+def test_wilson_is_statsmodels_wilson_on_the_effective_sample_size() -> None:
+    """Independent check of the Wilson formula: with infinite df the design interval is the
+    textbook Wilson interval for n_eff = p(1-p)/var (statsmodels' implementation)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from analysis.intervals import proportion_interval
+
+    p, var = np.array([0.07, 0.5, 0.93]), np.array([4e-4, 1e-3, 2e-4])
+    low, high = proportion_interval(p, var, np.array([100, 100, 100]), np.inf, "wilson")
+    n_eff = p * (1 - p) / var
+    want_low, want_high = proportion_confint(p * n_eff, n_eff, alpha=0.05, method="wilson")
+    np.testing.assert_allclose(low, want_low, rtol=1e-12)
+    np.testing.assert_allclose(high, want_high, rtol=1e-12)
