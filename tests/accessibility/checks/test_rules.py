@@ -150,3 +150,12 @@ def test_site_rule_multiple_ways() -> None:
     assert site_findings(pages[:4]) == []  # too few pages to judge
     pages[3] = _nav_audit("http://x/3", ["http://x/a", "http://x/b"], search=True)
     assert site_findings(pages) == []
+
+
+def test_readme_lists_every_check() -> None:
+    from pathlib import Path
+
+    from accessibility.checks import REGISTRY
+
+    readme = (Path(__file__).parents[3] / "accessibility" / "checks" / "README.md").read_text()
+    assert all(f"`{check_id}`" in readme for check_id in REGISTRY)
