@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -92,6 +93,17 @@ def shapley_r2(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     return phi
 
 
+def _short_labels(labels: list[str]) -> list[str]:
+    """Drop the question text that grid items share ("How satisfied ...? - Parks" → "Parks")."""
+    prefix = os.path.commonprefix(labels)  # noqa: RUF071 - character prefix is the point
+    if len(labels) < 2 or len(prefix) < 10:
+        return labels
+    cut = max(prefix.rfind(sep) + len(sep) for sep in (" - ", " – ", ": ", "? "))
+    if cut < 10:
+        return labels
+    return [lab[cut:].strip() or lab for lab in labels]
+
+
 @dataclass
 class DriversResult:
     """Importance of each predictor: ``table`` sorted by importance, with R² and n."""
@@ -148,7 +160,7 @@ def drivers(
     table = pd.DataFrame(
         {
             "predictor": preds,
-            "label": [labels.get(p, p) for p in preds],
+            "label": _short_labels([str(labels.get(p, p)) for p in preds]),
             "correlation": rxy,
             "importance": raw,
             "share": 100 * raw / r2,
