@@ -67,7 +67,8 @@ async def test_run_axe_reports_wcag22_target_size(page: Page, a11y_site: str) ->
 
 @pytest.mark.browser
 async def test_run_axe_on_clean_pages_finds_no_violations(page: Page, a11y_site: str) -> None:
-    for path in ("controls/article.html", "controls/form.html", "govuk/question-page.html"):
+    clean = ("controls/article.html", "controls/form.html", "govuk/question-page.html")
+    for path in (*clean, "govuk/check-answers.html"):
         await page.goto(f"{a11y_site}/{path}")
         result = await run_axe(page)
         assert result.violations == [], (path, [(f.rule, f.selector) for f in result.violations])

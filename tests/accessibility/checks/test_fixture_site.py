@@ -56,6 +56,7 @@ CLEAN = [
     "controls/layout.html",  # sticky header, scrolling table, code, inline links, lang="cy"
     "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
     "govuk/question-page.html",
+    "govuk/check-answers.html",
 ]
 
 
