@@ -1,7 +1,8 @@
 """Content on hover or focus (WCAG 1.4.13, AA): tooltips that can be dismissed and hovered.
 
-Candidates are elements that CSS reveals something from (``X:hover Y``, ``X:hover + Y``) and
-elements whose ``aria-describedby`` points at hidden content (the tooltip pattern). For each,
+Candidates are elements that CSS reveals something from (``X:hover Y``, ``X:hover + Y``),
+elements whose ``aria-describedby`` points at hidden content (the tooltip pattern) and the
+usual tooltip-library markers (``data-tooltip``, Bootstrap's ``data-bs-toggle``, Tippy). For each,
 we move the mouse onto it and look for newly visible content. Then: pressing Escape must hide
 it (dismissible), and moving the pointer onto it must not hide it (hoverable). Either failure
 is a violation: that is exactly what WCAG's test procedure does.
@@ -57,6 +58,9 @@ _CANDIDATES_JS = """
   for (const sheet of Array.from(document.styleSheets)) {
     try { fromRules(sheet.cssRules); } catch (e) { /* cross-origin sheet */ }
   }
+  // Tooltip libraries' usual markers (their pop-ups are made by script on mouseenter).
+  for (const el of document.querySelectorAll('[data-tooltip], [data-toggle="tooltip"], ' +
+      '[data-bs-toggle="tooltip"], [data-tippy-content], [data-balloon]')) triggers.add(el);
   for (const el of document.querySelectorAll('[aria-describedby]')) {
     const ids = el.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean);
     if (ids.some((id) => { const t = document.getElementById(id);

@@ -42,28 +42,47 @@ _OVERFLOW_JS = """
   const EXEMPT = 'table, pre, code, samp, kbd, map, canvas, iframe, video, svg, math, ' +
                  '[role="application"], [role="grid"], [role="img"], [role="math"], textarea';
   const hiddenOverflow = (el) => ['hidden', 'clip'].includes(getComputedStyle(el).overflowX);
+  // A container of its own (below body) that scrolls or clips the box: not the page's problem.
+  const contained = (el) => {
+    for (let a = el.parentElement; a && a !== document.body && a !== doc; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        return a.getBoundingClientRect().right <= vw + 1;
+      }
+    }
+    return false;
+  };
+  const sticksOut = (r) => r.right > vw + 1 && r.left < vw - 1;  // not parked off-screen
   const culprits = [];
   for (const el of Array.from(document.body.querySelectorAll('*')).slice(0, 8000)) {
     const r = el.getBoundingClientRect();
-    if (r.width <= 1 || r.height <= 1) continue;
-    if (!(r.right > vw + 1 && r.left < vw - 1)) continue;  // sticks out, not parked off-screen
+    if (r.width <= 1 || r.height <= 1 || !sticksOut(r)) continue;
     if (!rv.visible(el) || el.closest(EXEMPT)) continue;
     const cs = getComputedStyle(el);
     if (cs.position === 'fixed' && r.left >= vw - 1) continue;
-    // A container of its own (below body) that scrolls or clips it: not the page's problem.
-    let contained = false;
-    for (let a = el.parentElement; a && a !== document.body && a !== doc; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX !== 'visible') {
-        contained = a.getBoundingClientRect().right <= vw + 1; break;
-      }
-    }
-    if (contained) continue;
+    if (contained(el)) continue;
     culprits.push(el);
+  }
+  // Text can run out of a box that itself fits (a long web address): blame the box.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node, seen = 0;
+  while ((node = walker.nextNode()) && seen < 5000) {
+    const parent = node.parentElement;
+    if (!parent || !node.textContent.trim()) continue;
+    seen++;
+    range.selectNodeContents(node);
+    if (!sticksOut(range.getBoundingClientRect())) continue;
+    if (culprits.includes(parent) || parent.closest(EXEMPT) || !rv.visible(parent)) continue;
+    const ownClip = getComputedStyle(parent).overflowX !== 'visible';
+    if (ownClip ? parent.getBoundingClientRect().right <= vw + 1 : contained(parent)) continue;
+    culprits.push(parent);
   }
   const outer = culprits.filter((el) => !culprits.some((o) => o !== el && o.contains(el)));
   const lost = !scrolls && (hiddenOverflow(document.body) || hiddenOverflow(doc));
-  return {vw, scrolls, lost, items: outer.slice(0, 5).map((el) => rv.describe(el, {
-    right: Math.round(el.getBoundingClientRect().right)}))};
+  return {vw, scrolls, lost, items: outer.slice(0, 5).map((el) => {
+    const r = el.getBoundingClientRect();
+    return rv.describe(el, {right: Math.round(Math.max(r.right, r.left + el.scrollWidth))});
+  })};
 }
 """
 
@@ -92,7 +111,7 @@ async def check_reflow(page: Page, ctx: CheckContext) -> list[Finding]:
             kind="violation",
             selector=item["selector"],
             snippet=item["snippet"],
-            message=f"At 320 px wide (400 % zoom) this content is {item['right']} px wide, so "
+            message=f"At 320 px wide (400 % zoom) this content runs to {item['right']} px, so "
             f"{effect}; people who zoom in must scroll in two directions to read it.",
             data={"right_edge": item["right"], "viewport": info["vw"]},
         )

@@ -43,6 +43,7 @@ BARRIERS = [
     ("barriers/media-autoplay.html", "media-autoplay", "violation", "audio"),
     ("barriers/motion.html", "motion", "violation", "span"),
     ("barriers/reflow.html", "reflow", "violation", "#main-content > div"),
+    ("barriers/reflow.html", "reflow", "violation", "#main-content > p:nth-of-type(2)"),
     ("barriers/text-resize.html", "text-resize", "violation", "#main-content > div"),
     ("barriers/text-spacing.html", "text-spacing", "violation", "#main-content > div"),
 ]
