@@ -4,7 +4,8 @@ Audio that starts on its own drowns out a screen reader. We look at every audio 
 element: one that autoplays (the attribute, or already playing), is not muted, and lasts over
 3 seconds (or loops, or is a stream) is a violation when the page offers no way to stop it
 (no native controls, no pause/stop/mute button); with controls present it is for review
-(WCAG wants the control easy to find at the start of the page).
+(WCAG wants the control easy to find at the start of the page). A video that plays but
+decodes no sound is silent and left alone; one whose sound we cannot tell is for review.
 """
 
 from __future__ import annotations
@@ -38,12 +39,24 @@ async () => {
     setTimeout(done, 1500);
   });
   await Promise.all(media.map(waitMeta));
+  // Chromium counts decoded audio bytes: a playing video that decodes pictures but no sound
+  // has no audio track (a silent background video), which 1.4.2 does not concern.
+  if (media.some((el) => el.localName === 'video' && !el.paused)) {
+    await new Promise((done) => setTimeout(done, 600));
+  }
+  const sound = (el) => {
+    if (el.localName === 'audio') return 'yes';
+    const a = el.webkitAudioDecodedByteCount, v = el.webkitVideoDecodedByteCount;
+    if (a > 0) return 'yes';
+    if (a === 0 && v > 0) return 'no';
+    return 'unknown';
+  };
   const stopper = Array.from(document.querySelectorAll('button, [role="button"], a[href]'))
     .some((b) => /\\b(pause|stop|mute|sound off)\\b/i.test(rv.name(b)));
   return media.map((el) => rv.describe(el, {
     autoplay: el.autoplay, playing: !el.paused && !el.ended,
     muted: el.muted || el.volume === 0, controls: el.controls, loop: el.loop,
-    duration: Number.isFinite(el.duration) ? el.duration : null, stopper,
+    duration: Number.isFinite(el.duration) ? el.duration : null, stopper, sound: sound(el),
   }));
 }
 """
@@ -56,12 +69,13 @@ async def check_media_autoplay(page: Page, ctx: CheckContext) -> list[Finding]:
     """Autoplaying, unmuted media over 3 s: violation without a stop control, else review."""
     findings: list[Finding] = []
     for m in await evaluate(page, _MEDIA_JS):
-        if not (m["autoplay"] or m["playing"]) or m["muted"]:
+        if not (m["autoplay"] or m["playing"]) or m["muted"] or m["sound"] == "no":
             continue
         long = m["loop"] or m["duration"] is None or m["duration"] > MAX_SECONDS
         if not long:
             continue
         can_stop = m["controls"] or m["stopper"]
+        sure = not can_stop and m["sound"] == "yes"
         length = (
             "loops"
             if m["loop"]
@@ -70,14 +84,16 @@ async def check_media_autoplay(page: Page, ctx: CheckContext) -> list[Finding]:
         findings.append(
             ctx.finding(
                 META,
-                kind="review" if can_stop else "violation",
+                kind="violation" if sure else "review",
                 selector=m["selector"],
                 snippet=m["snippet"],
-                message=f"This media plays sound automatically and {length}"
+                message=f"This media starts playing by itself and {length}"
                 + (
                     "; check the way to stop it is easy to find at the start of the page."
                     if can_stop
                     else ", with no way to pause or stop it, so it drowns out screen readers."
+                    if sure
+                    else ", with no way to pause or stop it; check whether it has sound."
                 ),
                 data={"duration": m["duration"], "controls": m["controls"]},
             )
