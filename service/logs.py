@@ -17,6 +17,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines through the standard logging module, so operators can route them as usual."""
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
+    # httpx logs every request line at INFO (full URLs, the crawler's included): too noisy.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.stdlib.add_log_level,
