@@ -1,9 +1,11 @@
 """Audit one page: load it, run axe-core, then our checks, each fenced by its own time limit.
 
 The order is safe: checks that only read the page run first on the page as loaded; each check
-that changes the viewport, zoom or styles gets a freshly reloaded page, so no check sees
-another's changes. A check that crashes or overruns becomes a "review" finding saying so; it
-never crashes the audit. A page that stops answering (endless script) ends its audit with
+that changes the viewport, zoom or styles either undoes its change or the page is reloaded
+before the next, so no check sees another's changes. Where axe-core and one of our checks
+report the same element for the same success criterion, only axe's finding is kept.
+A check that crashes or overruns becomes a "review" finding saying so; it never crashes the
+audit. A page that stops answering (endless script) ends its audit with
 status "timeout" instead of hanging the run.
 """
 
@@ -26,7 +28,7 @@ from accessibility.checks.base import Check, CheckContext
 from accessibility.checks.dom import evaluate
 from accessibility.findings import Finding
 
-__all__ = ["PageAudit", "audit_page", "collect_facts"]
+__all__ = ["PageAudit", "audit_page", "collect_facts", "merge_duplicates"]
 
 log = logging.getLogger(__name__)
 
@@ -293,5 +295,53 @@ async def audit_page(
         audit.findings.append(finding)
     if audit.status == "ok" and not fresh and restore:
         audit.facts["page_restored"] = await _restore(page, ctx.url, size, remaining())
+        fresh = audit.facts["page_restored"]
+    if axe and fresh and audit.status == "ok" and remaining() > 0.5:
+        try:
+            async with asyncio.timeout(min(remaining(), 5.0)):
+                audit.findings = await merge_duplicates(page, audit.findings)
+        except (TimeoutError, PlaywrightError) as exc:
+            log.info("could not merge duplicate findings on %s: %r", url, exc)
     audit.timings["total"] = time.monotonic() - started
     return audit
+
+
+_SAME_ELEMENT_JS = """
+(pairs) => pairs.map(([a, b]) => {
+  try {
+    const x = document.querySelector(a), y = document.querySelector(b);
+    return !!x && x === y;
+  } catch (e) {
+    return false;
+  }
+})
+"""
+
+
+async def merge_duplicates(page: Page, findings: list[Finding]) -> list[Finding]:
+    """Drop our findings that axe already reports on the same element for the same criterion.
+
+    One problem should be one line in a report. The axe finding stays (it has the help link)
+    and records ``data["also_found_by"]``; ours goes unless it is surer than axe's (our
+    violation where axe only has "incomplete").
+    """
+    ours = [f for f in findings if f.source == "resident-voice"]
+    theirs = [f for f in findings if f.source == "axe" and ">>>" not in f.selector]
+    pairs: list[tuple[Finding, Finding]] = [
+        (mine, axe_finding)
+        for mine in ours
+        for axe_finding in theirs
+        if set(mine.wcag) & set(axe_finding.wcag)
+        and (axe_finding.kind == "violation" or mine.kind == "review")
+    ]
+    if not pairs:
+        return findings
+    same = await page.evaluate(
+        _SAME_ELEMENT_JS, [[mine.selector, axe_finding.selector] for mine, axe_finding in pairs]
+    )
+    dropped: set[int] = set()
+    for (mine, axe_finding), is_same in zip(pairs, same, strict=True):
+        if is_same and id(mine) not in dropped:
+            dropped.add(id(mine))
+            axe_finding.data.setdefault("also_found_by", []).append(mine.rule)
+    return [f for f in findings if id(f) not in dropped]
