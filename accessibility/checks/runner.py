@@ -3,7 +3,7 @@
 The order is safe: checks that only read the page run first on the page as loaded; each check
 that changes the viewport, zoom or styles either undoes its change or the page is reloaded
 before the next, so no check sees another's changes. Where axe-core and one of our checks
-report the same element for the same success criterion, only axe's finding is kept.
+report the same element for the same success criterion, ``merge=True`` keeps only axe's.
 A check that crashes or overruns becomes a "review" finding saying so; it never crashes the
 audit. A page that stops answering (endless script) ends its audit with
 status "timeout" instead of hanging the run.
@@ -187,6 +187,7 @@ async def audit_page(
     axe: bool = True,
     time_limit_s: float = 60,
     restore: bool = True,
+    merge: bool = False,
 ) -> PageAudit:
     """Load ``url`` in ``page`` and audit it within ``time_limit_s`` seconds.
 
@@ -194,7 +195,9 @@ async def audit_page(
     its context; after a "timeout" audit it should close that context rather than reuse it.
     With ``restore`` (the default), a page that a mutating check changed (viewport, text size,
     spacing) is loaded once more at the end, so screenshots taken afterwards show the page as
-    visitors see it; ``facts["page_restored"]`` says whether it was.
+    visitors see it; ``facts["page_restored"]`` says whether it was. With ``merge``, our
+    findings that axe already reports (same element, same criterion) are folded into axe's
+    (see :func:`merge_duplicates`).
     """
     started = time.monotonic()
     deadline = started + time_limit_s
@@ -296,7 +299,7 @@ async def audit_page(
     if audit.status == "ok" and not fresh and restore:
         audit.facts["page_restored"] = await _restore(page, ctx.url, size, remaining())
         fresh = audit.facts["page_restored"]
-    if axe and fresh and audit.status == "ok" and remaining() > 0.5:
+    if merge and axe and fresh and audit.status == "ok" and remaining() > 0.5:
         try:
             async with asyncio.timeout(min(remaining(), 5.0)):
                 audit.findings = await merge_duplicates(page, audit.findings)

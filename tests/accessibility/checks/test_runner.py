@@ -79,7 +79,12 @@ async def test_axe_and_checks_together_report_each_problem_once(page: Page, a11y
     url = f"{a11y_site}/barriers/target-size.html"
     alone = await audit_page(page, url, checks=["target-size"], axe=False)
     assert len(alone.findings) == 3
-    audit = await audit_page(page, url, checks=["target-size"])
+    unmerged = await audit_page(page, url, checks=["target-size"])
+    assert {f.source for f in unmerged.findings if f.rule == "target-size"} == {
+        "axe",
+        "resident-voice",
+    }
+    audit = await audit_page(page, url, checks=["target-size"], merge=True)
     small = [f for f in audit.findings if f.rule == "target-size"]
     assert len(small) == 3 and {f.source for f in small} == {"axe"}
     assert all(f.data["also_found_by"] == ["target-size"] for f in small)
@@ -88,7 +93,9 @@ async def test_axe_and_checks_together_report_each_problem_once(page: Page, a11y
 
 async def test_findings_on_other_criteria_are_not_merged(page: Page, a11y_site: str) -> None:
     """Our form-labels (3.3.2: placeholder is no label) is not what axe reports; it stays."""
-    audit = await audit_page(page, f"{a11y_site}/barriers/form-labels.html", checks=["form-labels"])
+    audit = await audit_page(
+        page, f"{a11y_site}/barriers/form-labels.html", checks=["form-labels"], merge=True
+    )
     ours = {f.selector for f in audit.findings if f.source == "resident-voice"}
     assert "#street" in ours
 
