@@ -35,6 +35,7 @@ BARRIERS = [
     ("barriers/keyboard-trap.html", "keyboard", "violation", "#zoom-in"),
     ("barriers/keyboard-trap-escape.html", "keyboard", "review", "#zoom-in"),
     ("barriers/keyboard-unreachable.html", "keyboard", "violation", "#main-content > div"),
+    ("barriers/keyboard-unreachable.html", "keyboard", "violation", "p:nth-of-type(2) > span"),
     ("barriers/focus-order.html", "keyboard", "violation", "p:nth-of-type(3) > a"),
     ("barriers/focus-visible.html", "focus-visible", "violation", "p:nth-of-type(2) > a"),
     ("barriers/focus-obscured.html", "focus-obscured", "violation", "footer > p > a"),
