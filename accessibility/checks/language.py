@@ -29,7 +29,8 @@ META = CheckMeta(
     ),
 )
 
-# Frequent Welsh function words that are not English words.
+# Frequent Welsh words that are not also English words ("a", "i", "am", "o" are both, so
+# they prove nothing and are left out).
 _WELSH = frozenset(
     [
         "mae",
@@ -46,16 +47,11 @@ _WELSH = frozenset(
         "fel",
         "gan",
         "wedi",
-        "bod",
         "cael",
-        "am",
         "ar",
         "yn",
         "y",
         "yr",
-        "i",
-        "o",
-        "a",
         "ac",
         "ei",
         "eu",
@@ -80,9 +76,17 @@ _WELSH = frozenset(
         "rhwng",
         "ar-lein",
         "cysylltu",
+        "gymraeg",
+        "cymraeg",
+        "ddim",
+        "oes",
+        "mewn",
+        "rhaid",
+        "angen",
     ]
 )
-_ENGLISH_ONLY = frozenset(
+# Frequent English function words: a passage with many of these is English.
+_ENGLISH = frozenset(
     [
         "the",
         "and",
@@ -98,6 +102,36 @@ _ENGLISH_ONLY = frozenset(
         "for",
         "this",
         "that",
+        "i",
+        "a",
+        "am",
+        "not",
+        "do",
+        "it",
+        "or",
+        "in",
+        "on",
+        "at",
+        "be",
+        "have",
+        "has",
+        "was",
+        "will",
+        "can",
+        "if",
+        "my",
+        "me",
+        "they",
+        "them",
+        "there",
+        "what",
+        "when",
+        "how",
+        "by",
+        "from",
+        "as",
+        "an",
+        "no",
     ]
 )
 _WORD = re.compile(r"[a-zA-Zâêîôûŵŷáéíóúàèìòù'-]+")
@@ -105,13 +139,14 @@ _VALID_LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 
 
 def looks_welsh(text: str) -> bool:
-    """True for a passage of 8+ words where Welsh function words dominate English ones."""
+    """True for a passage of 8+ words where Welsh words are many and outnumber English ones
+    three to one."""
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 8:
         return False
     welsh = sum(w in _WELSH for w in words)
-    english = sum(w in _ENGLISH_ONLY for w in words)
-    return welsh / len(words) >= 0.25 and english <= welsh / 4
+    english = sum(w in _ENGLISH for w in words)
+    return welsh >= 3 and welsh / len(words) >= 0.25 and english * 3 <= welsh
 
 
 @register(META)

@@ -10,6 +10,7 @@ landmark also satisfies 2.4.1).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.async_api import Page
 
@@ -64,6 +65,13 @@ async def check_skip_link(page: Page, ctx: CheckContext) -> list[Finding]:
     await reset_focus(page)
     await page.keyboard.press("Tab")
     link = await page.evaluate(_FIRST_JS)
+    try:
+        return await _judge(page, ctx, link)
+    finally:
+        await reset_focus(page)
+
+
+async def _judge(page: Page, ctx: CheckContext, link: dict[str, Any] | None) -> list[Finding]:
     if not link or not _SKIP_TEXT.search(link["text"] or ""):
         return []
     if not link["targetFound"]:

@@ -103,6 +103,9 @@ async def walk(page: Page) -> TabWalk:
             break
         seen_since_body[step["id"]] = len(result.steps)
         result.steps.append(step)
+    # Leave nothing focused: a focused skip link, say, shows itself and shifts the layout
+    # under the checks (and screenshots) that come next.
+    await reset_focus(page)
     return result
 
 

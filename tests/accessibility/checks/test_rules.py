@@ -16,6 +16,11 @@ def test_welsh_detection() -> None:
     assert looks_welsh("Mae gwybodaeth am y dreth gyngor ar gael yn Gymraeg ac mae croeso i chi.")
     assert not looks_welsh("Put your bins out by 7am on your collection day, with the lids shut.")
     assert not looks_welsh("Croeso")  # too short to judge
+    # found on our own survey: short English words that are also Welsh ("i", "am")
+    assert not looks_welsh("I do not need it or I am not interested")
+    assert looks_welsh(
+        "Nid oes gennyf y sgiliau na'r hyder, ac mae angen help arnaf i fynd ar-lein"
+    )
 
 
 def test_sensory_phrases() -> None:
