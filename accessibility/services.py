@@ -516,7 +516,8 @@ async def trend(site_id: int, up_to_run: int) -> list[dict[str, Any]]:
         points.append(
             {
                 "run": row["id"],
-                "label": finished.strftime("%d %b %H:%M") if finished else f"Run {row['id']}",
+                "label": f"Run {row['id']}"
+                + (f" ({finished.strftime('%d %b %H:%M')})" if finished else ""),
                 "pages": s.get("pages", 0),
                 "issues": s.get("issues", 0),
                 "pages_with_violations": s.get("pages_with_violations", 0),

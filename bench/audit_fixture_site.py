@@ -5,9 +5,9 @@
 Serves tests/fixtures/a11y_site on 127.0.0.1, then for each concurrency runs the whole audit
 path (crawl from /index.html and the sitemap → browser pool → axe-core and all our checks →
 site rules → element screenshots → fingerprints) with a fresh Chromium, and reports wall time,
-pages per minute and the peak resident memory of this process plus its Chromium processes
-(sampled every 100 ms with psutil). The crawler's rate limit is raised to 50 requests/s so the
-figure measures auditing, not politeness.
+pages per minute and the peak memory of this process plus its Chromium processes
+(proportional set size, sampled every 100 ms with psutil). The crawler's rate limit is raised
+to 50 requests/s so the figure measures auditing, not politeness.
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ class PeakMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> int:
+        """PSS (shared pages split between the processes sharing them), not RSS, which
+        would count Chromium's shared libraries once per process and overstate the total."""
         me = psutil.Process()
-        total = me.memory_info().rss
-        for child in me.children(recursive=True):
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
+                total += process.memory_full_info().pss
         return total
 
     def _run(self) -> None:

@@ -26,7 +26,7 @@ def trend_chart_png(points: Sequence[dict[str, Any]]) -> bytes:
     """PNG of ``issues`` and ``pages_with_violations`` for each run (oldest first)."""
     labels = [str(p["label"]) for p in points]
     x = list(range(len(points)))
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     try:
         ax.plot(
             x,
@@ -45,17 +45,19 @@ def trend_chart_png(points: Sequence[dict[str, Any]]) -> bytes:
             linestyle="--",
             label="Pages with problems",
         )
-        ax.set_xticks(
-            x,
-            labels,
-            rotation=30 if len(points) > 6 else 0,
-            ha="right" if len(points) > 6 else "center",
-        )
+        # "Run 3 (22 Nov 13:13)" on two lines, so neighbouring labels never collide
+        ax.set_xticks(x, [label.replace(" (", "\n(") for label in labels])
+        if len(points) > 6:
+            ax.tick_params(axis="x", labelrotation=30)
         ax.set_ylabel("Count")
-        ax.set_ylim(bottom=0)
+        top = max(
+            [1, *(p["issues"] for p in points), *(p["pages_with_violations"] for p in points)]
+        )
+        ax.set_ylim(bottom=0, top=top * 1.15)
+        ax.margins(x=0.05)
         ax.grid(axis="y", color="#b1b4b6", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, loc="upper left")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
         ax.set_title("Accessibility problems found in each run", loc="left", fontsize=12)
         fig.tight_layout()
         buffer = io.BytesIO()
