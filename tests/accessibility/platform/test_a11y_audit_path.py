@@ -126,6 +126,7 @@ async def test_hostile_pages_cannot_hang_the_run(browser: Browser, a11y_site: st
         f"{a11y_site}/hostile/endless-script.html",
         f"{a11y_site}/hostile/redirect-loop",
         f"{a11y_site}/hostile/download",
+        f"{a11y_site}/hostile/huge-dom.html",
         f"{a11y_site}/controls/article.html",
     ]
     started = time.monotonic()
@@ -139,8 +140,9 @@ async def test_hostile_pages_cannot_hang_the_run(browser: Browser, a11y_site: st
     assert status["/hostile/endless-script.html"] == "timeout"
     assert status["/hostile/redirect-loop"] == "error"
     assert status["/hostile/download"] == "error"
+    assert status["/hostile/huge-dom.html"] in ("ok", "timeout")
     assert status["/controls/article.html"] == "ok", "a good page in the same run is still audited"
-    assert elapsed < 2 * (8 + 15), f"took {elapsed:.0f} s"
+    assert elapsed < 3 * (8 + 15), f"took {elapsed:.0f} s"
 
 
 def _closed_port() -> int:
