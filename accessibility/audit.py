@@ -70,6 +70,7 @@ HIGHLIGHT_JS = """
 }
 """
 UNHIGHLIGHT_JS = "([el, previous]) => { [el.style.outline, el.style.outlineOffset] = previous; }"
+SCORE_WEIGHTS = {"critical": 10, "serious": 5, "moderate": 2, "minor": 1}
 _ENV_REF = re.compile(r"^\$\{?([A-Z_][A-Z0-9_]*)\}?$")
 
 
@@ -105,6 +106,13 @@ class SignIn:
                 selector = f'[name="{selector}"]'
             out[selector] = value
         return out
+
+
+def page_score(findings: list[Finding]) -> int:
+    """A page's score out of 100: each sure violation costs by impact (critical 10, serious 5,
+    moderate 2, minor 1); findings a person must confirm ("review") cost nothing."""
+    lost = sum(SCORE_WEIGHTS.get(f.impact, 1) for f in findings if f.kind == "violation")
+    return max(0, 100 - lost)
 
 
 @dataclass
@@ -153,6 +161,11 @@ class PageResult:
     def violations(self) -> list[Finding]:
         return [f for f in self.audit.findings if f.kind == "violation"]
 
+    @property
+    def score(self) -> int:
+        """100 less a weight per violation by impact; "review" findings never count."""
+        return page_score(self.audit.findings)
+
 
 @dataclass
 class Issue:
@@ -195,6 +208,9 @@ class AuditResult:
             "pages": len(self.pages),
             "pages_ok": sum(1 for p in self.pages if p.audit.status == "ok"),
             "pages_with_violations": sum(1 for p in self.pages if p.violations),
+            "average_score": round(sum(p.score for p in self.pages) / len(self.pages), 1)
+            if self.pages
+            else None,
             "violations": sum(len(p.violations) for p in self.pages),
             "issues": len(violations),
             "review_issues": len(self.issues) - len(violations),
@@ -219,6 +235,7 @@ class AuditResult:
                     "title": page.audit.title,
                     "error": page.audit.error,
                     "template": page.template,
+                    "score": page.score,
                     "findings": [
                         {
                             "rule": f.rule,

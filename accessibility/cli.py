@@ -70,7 +70,11 @@ def _format_for(output: str | None, chosen: str | None) -> str:
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--max-pages", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--max-depth", type=click.IntRange(0, 50), default=5, show_default=True)
-@click.option("--no-crawl", is_flag=True, help="Audit exactly these URLs; follow no links.")
+@click.option(
+    "--no-crawl",
+    is_flag=True,
+    help="Audit exactly these URLs: no links, sitemaps or robots.txt (you named them).",
+)
 @click.option(
     "--format",
     "fmt",

@@ -95,3 +95,14 @@ def test_classify_new_still_regressed() -> None:
 def test_fixed_needs_a_page_checked_properly() -> None:
     previous = {"gone": ["/p1"], "gone-unchecked": ["/slow"], "kept": ["/p1"]}
     assert fixed({"kept"}, previous, checked_ok={"/p1"}) == ["gone"]
+
+
+def test_only_violations_count_against_a_page_score() -> None:
+    from accessibility.audit import page_score
+    from tests.accessibility.platform.fakes import finding
+
+    url = "https://c.example/"
+    assert page_score([]) == 100
+    assert page_score([finding("image-alt", "img", url, kind="review")]) == 100
+    assert page_score([finding("image-alt", "img", url), finding("link-text", "a", url)]) == 88
+    assert page_score([finding("image-alt", f"#i{n}", url) for n in range(20)]) == 0
