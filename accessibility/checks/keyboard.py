@@ -90,6 +90,8 @@ _UNREACHABLE_JS = """
 
 async def _escape_frees(page: Page, cycle: list[str]) -> bool:
     """Does Escape (then Tab) take focus out of the cycle? Then there is a way out."""
+    # The walk leaves nothing focused: go back into the cycle first.
+    await page.evaluate("(sel) => document.querySelector(sel)?.focus()", cycle[0])
     await page.keyboard.press("Escape")
     for _ in range(2):
         left = await page.evaluate(
