@@ -172,3 +172,19 @@ def test_cli_json_on_stdout_and_exit_codes(a11y_site: str) -> None:
         audit_command, [f"http://127.0.0.1:{_closed_port()}/", "--no-crawl", "--allow-private"]
     )
     assert down.exit_code == 2 and "no page could be loaded" in down.output
+
+
+async def test_a_dead_browser_is_replaced(a11y_site: str) -> None:
+    from accessibility.browser import launch_browser
+
+    async with launch_browser() as doomed:
+        await doomed.close()  # as if a page had crashed Chromium
+        result = await run_audit(
+            CrawlConfig(
+                [f"{a11y_site}/controls/article.html"], follow_links=False, allow_private=True
+            ),
+            AuditOptions(screenshots=False),
+            browser=doomed,
+        )
+    assert [p.audit.status for p in result.pages] == ["ok"]
+    assert result.engine["chromium"]
