@@ -171,10 +171,11 @@ def _select(checks: Iterable[str] | None) -> list[Check]:
     if checks is None:
         chosen = list(REGISTRY.values())
     else:
-        unknown = [c for c in checks if c not in REGISTRY]
+        wanted = list(checks)
+        unknown = [c for c in wanted if c not in REGISTRY]
         if unknown:
             raise KeyError(f"unknown checks: {', '.join(unknown)}")
-        chosen = [REGISTRY[c] for c in checks]
+        chosen = [REGISTRY[c] for c in wanted]
     # Stable: readers first, mutators after, registry order within each.
     return sorted(chosen, key=lambda c: c.meta.mutates_page)
 
