@@ -164,3 +164,21 @@ def test_readme_lists_every_check() -> None:
 
     readme = (Path(__file__).parents[3] / "accessibility" / "checks" / "README.md").read_text()
     assert all(f"`{check_id}`" in readme for check_id in REGISTRY)
+
+
+def test_fixture_site_matches_its_build_script() -> None:
+    """The committed pages are what build.py makes: edit PAGES there, then rerun it."""
+    import importlib.util
+    from pathlib import Path
+
+    site = Path(__file__).parents[2] / "fixtures" / "a11y_site"
+    spec = importlib.util.spec_from_file_location("a11y_site_build", site / "build.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    stale = [
+        rel
+        for rel, text in build.render().items()
+        if (site / rel).read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], f"rerun tests/fixtures/a11y_site/build.py: {stale}"
