@@ -195,4 +195,53 @@ def audit_command(
         sys.exit(2)
 
 
-COMMANDS: list[click.Command] = [audit_command]
+@click.group("accessibility", help="Configured sites and their stored audit runs.")
+def accessibility_group() -> None:
+    pass
+
+
+@accessibility_group.command("sites", help="List configured sites and their latest run.")
+@run_async
+async def sites_command() -> None:
+    from accessibility.services import list_sites
+
+    sites = await list_sites()
+    if not sites:
+        click.echo("No sites yet: add one at /staff/accessibility/sites/new or with the API.")
+    for site in sites:
+        last = site["last_run"]
+        latest = (
+            f"run {last['id']} {last['status']}, {last['summary'].get('issues', '–')} problems"
+            if last
+            else "no runs"
+        )
+        click.echo(
+            f"{site['id']:>4}  {site['name']}  ({site['schedule'] or 'not scheduled'}; {latest})"
+        )
+
+
+@accessibility_group.command("run", help="Audit a configured site now, store the run, email it.")
+@click.argument("site_id", type=int)
+@run_async
+async def run_command(site_id: int) -> None:
+    from accessibility import services
+    from service.settings import get_settings
+
+    try:
+        run_id = await services.queue_run(site_id, trigger="manual", background=False)
+    except services.NotFound as error:
+        raise CommandError(f"site_id: {error}") from None
+    click.echo(f"Auditing site {site_id} as run {run_id}…", err=True)
+    try:
+        await services.execute_run(run_id)
+    except Exception as error:
+        raise CommandError(f"run {run_id} failed: {type(error).__name__}: {error}") from None
+    summary = (await services.get_run(run_id))["summary"]
+    link = f"{get_settings().public_url.rstrip('/')}/staff/accessibility/runs/{run_id}"
+    click.echo(
+        f"Run {run_id}: {summary['pages']} pages, {summary['issues']} distinct problems "
+        f"({summary.get('new', 0)} new, {summary.get('fixed', 0)} fixed). Report: {link}"
+    )
+
+
+COMMANDS: list[click.Command] = [audit_command, accessibility_group]

@@ -194,8 +194,11 @@ def audit_options_for(site: dict[str, Any]) -> AuditOptions:
 # -- runs -------------------------------------------------------------------------------------
 
 
-async def queue_run(site_id: int, trigger: str = "manual") -> int:
+async def queue_run(site_id: int, trigger: str = "manual", *, background: bool = True) -> int:
     """Queue an audit of a configured site as a background job; returns the run id.
+
+    ``background=False`` only records the queued run, for a caller that runs it itself
+    (the CLI's ``accessibility run``), so the worker never runs it a second time.
 
     Only configured sites can be audited this way: the API and the staff pages take a site
     id, never a URL, so they cannot be used to make this server fetch arbitrary addresses.
@@ -204,7 +207,8 @@ async def queue_run(site_id: int, trigger: str = "manual") -> int:
     async with AuditRun._meta.db.transaction():
         run = AuditRun(site=site_id, status="queued", trigger=trigger)
         await run.save()
-        await enqueue(JOB_NAME, {"run_id": int(run.id)}, max_attempts=1)
+        if background:
+            await enqueue(JOB_NAME, {"run_id": int(run.id)}, max_attempts=1)
     return int(run.id)
 
 

@@ -79,6 +79,8 @@ async def test_queue_run_makes_a_job_for_a_configured_site_only(db: Any) -> None
     }
     with pytest.raises(services.NotFound):
         await services.queue_run(site_id + 100)
+    await services.queue_run(site_id, background=False)  # the CLI runs it itself
+    assert await Job.count() == 1 and await AuditRun.count() == 2
 
 
 async def test_runs_are_compared_with_the_last_one(db: Any) -> None:
