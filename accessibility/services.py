@@ -255,6 +255,13 @@ async def _issue_pages(run_id: int) -> dict[str, list[str]]:
     return {r["fingerprint"]: _json(r["pages"]) or [] for r in rows}
 
 
+async def _violation_fingerprints(run_id: int) -> set[str]:
+    rows = await AuditIssue.select(AuditIssue.fingerprint).where(
+        (AuditIssue.run == run_id) & (AuditIssue.kind == "violation")
+    )
+    return {r["fingerprint"] for r in rows}
+
+
 async def _seen_in(run_ids: Iterable[int]) -> set[str]:
     ids = list(run_ids)
     if not ids:
@@ -288,11 +295,19 @@ async def store_result(run_id: int, site_id: int, result: AuditResult) -> None:
         for index, png in page.screenshots.items()
     }
     summary = result.summary()
-    summary["new"] = sum(1 for c in changes.values() if c in ("new", "regressed"))
+    # The counts, like "issues", are of sure violations; review items are listed, not counted.
+    summary["new"] = sum(
+        1
+        for i in result.issues
+        if i.kind == "violation" and changes[i.fingerprint] in ("new", "regressed")
+    )
+    previous_violations = (
+        await _violation_fingerprints(previous_runs[0]) if previous_runs else set()
+    )
     summary["fixed"] = len(
         fixed(
             set(changes),
-            previous or {},
+            {fp: pages for fp, pages in (previous or {}).items() if fp in previous_violations},
             {p.url for p in result.pages if p.audit.status == "ok"},
         )
     )
@@ -584,7 +599,9 @@ async def report_view(run_id: int) -> ReportView:
             fixed(current, {r["fingerprint"]: _json(r["pages"]) or [] for r in before}, checked)
         )
         fixed_views = [
-            _issue_view(r, run["compared_with"], marks) for r in before if r["fingerprint"] in gone
+            _issue_view(r, run["compared_with"], marks)
+            for r in before
+            if r["fingerprint"] in gone and r["kind"] == "violation"
         ]
         for view in fixed_views:
             view.change = "fixed"

@@ -113,7 +113,7 @@ class ReportView:
 
     @property
     def new(self) -> list[IssueView]:
-        return [i for i in self.issues if i.change in ("new", "regressed")]
+        return [i for i in self.violations if i.change in ("new", "regressed")]
 
 
 def data_uri(png: bytes | None) -> str | None:

@@ -49,17 +49,17 @@ def finding(rule: str, selector: str, url: str, kind: str = "violation") -> Find
 
 
 def fake_result(
-    pages: dict[str, list[tuple[str, str]]],
+    pages: dict[str, list[tuple[str, ...]]],
     *,
     status: dict[str, str] | None = None,
     broken: list[str] = (),  # type: ignore[assignment]
     pdf: bytes | None = None,
 ) -> AuditResult:
-    """``{url: [(rule, selector), ...]}`` → an AuditResult, as if the browser had found them."""
+    """``{url: [(rule, selector[, kind]), ...]}`` → an AuditResult, as if a browser found them."""
     results = []
     for url, found in pages.items():
         audit = PageAudit(url=url, status=(status or {}).get(url, "ok"), title=f"Title of {url}")
-        audit.findings = [finding(rule, selector, url) for rule, selector in found]
+        audit.findings = [finding(rule, selector, url, *kind) for rule, selector, *kind in found]
         page = PageResult(audit=audit, template="t-fake")
         page.fingerprints = [fingerprint(f.rule, f.selector, page.template) for f in audit.findings]
         page.screenshots = {i: PNG for i, f in enumerate(audit.findings) if f.kind == "violation"}

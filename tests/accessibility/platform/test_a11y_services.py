@@ -33,7 +33,7 @@ async def new_site(**kwargs: Any) -> int:
     return await services.create_site(SiteIn(**fields))
 
 
-async def stored_run(site_id: int, pages: dict[str, list[tuple[str, str]]], **kwargs: Any) -> int:
+async def stored_run(site_id: int, pages: dict[str, list[tuple[str, ...]]], **kwargs: Any) -> int:
     run = AuditRun(site=site_id, status="running")
     await run.save()
     await services.store_result(int(run.id), site_id, fake_result(pages, **kwargs))
@@ -89,16 +89,24 @@ async def test_runs_are_compared_with_the_last_one(db: Any) -> None:
         site_id,
         {
             f"{BASE}/": [("image-alt", "#logo"), ("label", "#search")],
-            f"{BASE}/a": [("label", "#search"), ("color-contrast", ".footer a")],
+            f"{BASE}/a": [
+                ("label", "#search"),
+                ("color-contrast", ".footer a"),
+                ("link-text", "#more", "review"),
+            ],
         },
     )
+    summary = (await services.get_run(first))["summary"]
+    assert summary["issues"] == 3 and summary["review_issues"] == 1
+    assert summary["new"] == 3, "new counts sure violations, like issues"
     view = await services.report_view(first)
     assert view.compared_with is None
-    assert {i.rule: (len(i.pages), i.change) for i in view.issues} == {
+    assert {i.rule: (len(i.pages), i.change) for i in view.violations} == {
         "label": (2, "new"),
         "image-alt": (1, "new"),
         "color-contrast": (1, "new"),
     }
+    assert [i.kind for i in view.issues if i.rule == "link-text"] == ["review"]
     assert view.issues[0].rule == "label", "top problems are ordered by pages affected"
 
     second = await stored_run(
