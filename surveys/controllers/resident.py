@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.auth import PUBLIC_OPT, public
 from service.settings import Settings
+from surveys.controllers import render_cache
 from surveys.definitions.model import Survey as SurveyModel
 from surveys.questions import apply_page, check_answers_rows, page_view, parse_page
 from surveys.services import links, responses
@@ -158,44 +159,75 @@ class ResidentPages(Controller):
         lang: str,
         answers: dict[str, Any],
         result: Any = None,
-    ) -> Template:
+    ) -> Template | Response[str]:
+        """A question page. Without errors it comes from the render cache, keyed by everything
+        it shows except the token and CSRF field (see render_cache)."""
+        cacheable = result is None
+        t = render_cache.TOKEN_MARK if cacheable else token
         view = page_view(survey, page_id, lang, answers, result)
         n, total = _progress(survey, page_id, answers)
         previous = survey.previous_page(page_id, answers)
         returning = request.query_params.get("return") == "check"
+        missing = request.query_params.get("missing") == "1"
         back = (
-            f"/s/{token}/check"
+            f"/s/{t}/check"
             if returning
-            else (f"/s/{token}/page/{previous.id}" if previous else f"/s/{token}")
+            else (f"/s/{t}/page/{previous.id}" if previous else f"/s/{t}")
         )
-        action = f"/s/{token}/page/{page_id}" + ("?return=check" if returning else "")
+        action = f"/s/{t}/page/{page_id}" + ("?return=check" if returning else "")
         first_q = view["questions"][0] if view["questions"] else None
         heading = view["heading"] or (
             survey.text(survey.page(page_id).questions[0].text, lang, answers) if first_q else ""
         )
+        switcher = [
+            {**item, "href": f"/s/{t}/page/{page_id}?lang={item['lang']}"}
+            for item in _switcher(request, survey, lang)
+        ]
+        context = {
+            "lang": lang,
+            "w": words(lang),
+            "p": view,
+            "title": heading,
+            "survey_title": survey.title(lang),
+            "progress": words(lang)["progress"].format(n=n, total=total),
+            "back_href": back,
+            "action": action,
+            "missing": missing,
+            "switcher": switcher,
+        }
+        cookies = _lang_cookies(request, lang)
+        if cacheable:
+            key = render_cache.cache_key(
+                state.survey_id,
+                state.version,
+                state.content_hash,
+                page_id,
+                lang,
+                returning,
+                missing,
+                answers=answers,
+            )
+            return render_cache.render(
+                request,
+                "surveys/question_page.html",
+                context,
+                key=key,
+                token=token,
+                headers=NO_STORE,
+                cookies=cookies,
+            )
         return Template(
             "surveys/question_page.html",
-            context={
-                "lang": lang,
-                "w": words(lang),
-                "p": view,
-                "title": heading,
-                "survey_title": survey.title(lang),
-                "progress": words(lang)["progress"].format(n=n, total=total),
-                "back_href": back,
-                "action": action,
-                "missing": request.query_params.get("missing") == "1",
-                "switcher": _switcher(request, survey, lang),
-            },
-            status_code=400 if result is not None and not result.ok else 200,
+            context=context,
+            status_code=400,
             headers=NO_STORE,
-            cookies=_lang_cookies(request, lang),
+            cookies=cookies,
         )
 
     @get("/s/{token:str}/page/{page_id:str}")
     async def show_page(
         self, request: Request[Any, Any, Any], token: str, page_id: str
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response[str]:
         loaded = await _load(token)
         if isinstance(loaded, Template):
             return loaded
@@ -212,7 +244,7 @@ class ResidentPages(Controller):
     @post("/s/{token:str}/page/{page_id:str}", status_code=HTTP_303_SEE_OTHER)
     async def answer_page(
         self, request: Request[Any, Any, Any], token: str, page_id: str
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response[str]:
         loaded = await _load(token)
         if isinstance(loaded, Template):
             return loaded

@@ -20,9 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from panel import demographics
 from panel import services as panel_services
@@ -30,6 +28,9 @@ from surveys.questions import export_row, survey_codebook
 from surveys.services.definitions_store import get_version, version_numbers
 from surveys.services.errors import SurveyError
 from surveys.tables import SurveyResponse
+
+if TYPE_CHECKING:  # pandas takes a second or more to import: only exports need it
+    import pandas as pd
 
 FIXED_COLUMNS = (
     "respondent_id",
@@ -262,6 +263,8 @@ async def export_frame(
         *(PERSONAL_COLUMNS if filters.include_personal else ()),
         *question_columns,
     ]
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=columns)
     codebook = dict(codebook)
     extra = [*fixed_codebook(), *panel_codebook()]
@@ -326,6 +329,8 @@ def codebook_rows(codebook: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def to_excel(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
+    import pandas as pd
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         frame.to_excel(xl, sheet_name="responses", index=False)
@@ -348,6 +353,7 @@ def _spss_name_ok(names: Iterable[str]) -> None:
 def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
     """SPSS `.sav` via pyreadstat: question codes mapped to 1, 2, 3… by position, with value
     labels, missing codes and measure levels. Fixed columns stay as text."""
+    import pandas as pd
     import pyreadstat
 
     _spss_name_ok(frame.columns)

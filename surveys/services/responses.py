@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from panel import services as panel_services
@@ -60,44 +60,61 @@ async def save_answers(
     Raises AlreadySubmitted if the link was used meanwhile: a completed response never changes.
     """
     text = json.dumps(answers, ensure_ascii=False)
-    db = SurveyResponse._meta.db
-    respondent = await _respondent_id(state.member_id) if state.response_id is None else ""
-    async with db.transaction():
-        link = (
-            await SurveyLink.select(SurveyLink.status).where(SurveyLink.id == state.link_id).first()
+    if state.response_id is not None:
+        # A single conditional UPDATE: a completed response (its link used) never matches.
+        updated = (
+            await SurveyResponse.update(
+                {
+                    SurveyResponse.answers: text,
+                    SurveyResponse.last_page: page_id,
+                    SurveyResponse.lang: lang,
+                    SurveyResponse.updated_at: _now(),
+                }
+            )
+            .where((SurveyResponse.id == state.response_id) & (SurveyResponse.status == "partial"))
+            .returning(SurveyResponse.id)
         )
-        if link is None or link["status"] != "open":
+        if not updated:
             raise AlreadySubmitted("this link has already been used")
+        return state.response_id
+    respondent = await _respondent_id(state.member_id)
+    response = SurveyResponse(
+        public_id=new_public_id(),
+        survey=state.survey_id,
+        version=state.version,
+        link=state.link_id,
+        member=state.member_id,
+        respondent_id=respondent,
+        mode="online",
+        status="partial",
+        answers=text,
+        last_page=page_id,
+        lang=lang,
+    )
+    try:
+        async with SurveyResponse._meta.db.transaction():
+            still_open = await SurveyLink.exists().where(
+                (SurveyLink.id == state.link_id) & (SurveyLink.status == "open")
+            )
+            if not still_open:
+                raise AlreadySubmitted("this link has already been used")
+            await response.save()
+    except AlreadySubmitted:
+        raise
+    except Exception:
+        # Another request saved this link's first page at the same moment (the unique link
+        # constraint refused the second row): update that response instead.
         existing = (
             await SurveyResponse.select(SurveyResponse.id)
             .where(SurveyResponse.link == state.link_id)
             .first()
         )
         if existing is None:
-            response = SurveyResponse(
-                public_id=new_public_id(),
-                survey=state.survey_id,
-                version=state.version,
-                link=state.link_id,
-                member=state.member_id,
-                respondent_id=respondent or new_respondent_id(),
-                mode="online",
-                status="partial",
-                answers=text,
-                last_page=page_id,
-                lang=lang,
-            )
-            await response.save()
-            return int(response.id)
-        await SurveyResponse.update(
-            {
-                SurveyResponse.answers: text,
-                SurveyResponse.last_page: page_id,
-                SurveyResponse.lang: lang,
-                SurveyResponse.updated_at: _now(),
-            }
-        ).where((SurveyResponse.id == existing["id"]) & (SurveyResponse.status == "partial"))
-        return int(existing["id"])
+            raise
+        return await save_answers(
+            replace(state, response_id=int(existing["id"])), answers, page_id=page_id, lang=lang
+        )
+    return int(response.id)
 
 
 async def set_language(state: LinkState, lang: str) -> None:
