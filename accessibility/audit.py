@@ -34,7 +34,8 @@ from accessibility.browser import launch_browser
 from accessibility.checks import REGISTRY
 from accessibility.checks.runner import PageAudit, audit_page
 from accessibility.checks.site import site_findings
-from accessibility.crawl import CrawlConfig, CrawlResult, crawl
+from accessibility.crawl import CrawlConfig, CrawlResult, Scope, crawl, normalise_url
+from accessibility.crawl.urls import origin
 from accessibility.findings import IMPACT_ORDER, Finding
 from accessibility.fingerprints import (
     TEMPLATE_JS,
@@ -425,7 +426,9 @@ async def _screenshots(
                 log.debug("no screenshot of %s on %s: %s", selector, result.url, error)
 
 
-async def _audit_one(pool: _Pool, url: str, depth: int, options: AuditOptions) -> PageResult:
+async def _audit_one(
+    pool: _Pool, url: str, depth: int, options: AuditOptions, scope: Scope
+) -> PageResult:
     limit = options.page_time_limit_s
     started = time.monotonic()
     try:
@@ -434,6 +437,13 @@ async def _audit_one(pool: _Pool, url: str, depth: int, options: AuditOptions) -
             audit = await audit_page(
                 page, url, checks=options.checks, axe=options.axe, time_limit_s=limit
             )
+            landed = normalise_url(audit.final_url or url)
+            if landed is not None and origin(landed) not in scope.origins:
+                # A script or meta refresh took the browser off the site: not ours to report.
+                audit.status = "error"
+                audit.error = f"the page sent the browser off the site, to {audit.final_url}"
+                audit.findings = []
+                return PageResult(audit=audit, template=template_from_url(url), depth=depth)
             result = PageResult(
                 audit=audit, template=template_from_url(audit.final_url or url), depth=depth
             )
@@ -521,6 +531,7 @@ async def run_audit(
             progress("crawl", found, config.max_pages, url)
 
         crawl_result = await crawl(config, on_page=crawled)
+        scope = Scope.for_urls(config.start_urls, config.include, config.exclude)
         total = len(crawl_result.pages)
         progress("audit", 0, total, "")
         done = 0
@@ -528,7 +539,7 @@ async def run_audit(
         async def one(url: str) -> PageResult:
             nonlocal done
             async with pool.slots:
-                result = await _audit_one(pool, url, crawl_result.depth.get(url, 0), options)
+                result = await _audit_one(pool, url, crawl_result.depth.get(url, 0), options, scope)
             done += 1
             progress("audit", done, total, url)
             return result

@@ -188,3 +188,27 @@ async def test_a_dead_browser_is_replaced(a11y_site: str) -> None:
         )
     assert [p.audit.status for p in result.pages] == ["ok"]
     assert result.engine["chromium"]
+
+
+async def test_a_page_that_sends_the_browser_off_site_is_not_reported(
+    browser: Browser, make_site
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.accessibility.platform.conftest import html
+
+    elsewhere = make_site({"/": html('<img src="/x.png">', title="Someone else's page")})
+    site = make_site(
+        {
+            "/": html(
+                f'<script>location.replace("{elsewhere.url}/")</script><p>Moving…</p>',
+                title="Moving",
+            )
+        }
+    )
+    result = await run_audit(
+        CrawlConfig([f"{site.url}/"], follow_links=False, allow_private=True),
+        AuditOptions(screenshots=False, checks=["page-title"]),
+        browser=browser,
+    )
+    [page] = result.pages
+    assert page.audit.status == "error" and "off the site" in (page.audit.error or "")
+    assert page.audit.findings == [], "the other site's missing alt text is not ours to report"
