@@ -34,7 +34,7 @@ from accessibility.browser import launch_browser
 from accessibility.checks import REGISTRY
 from accessibility.checks.runner import PageAudit, audit_page
 from accessibility.checks.site import site_findings
-from accessibility.crawl import CrawlConfig, CrawlResult, Scope, crawl, normalise_url
+from accessibility.crawl import CrawlConfig, Crawler, CrawlResult, Scope, normalise_url
 from accessibility.crawl.urls import origin
 from accessibility.findings import IMPACT_ORDER, Finding
 from accessibility.fingerprints import (
@@ -297,7 +297,6 @@ class _Pool:
         self._browser = browser
         self._owned: contextlib.AsyncExitStack | None = None
         self._lock = asyncio.Lock()
-        self.slots = asyncio.Semaphore(options.concurrency)
         self.storage_state: Any = None
         self._host_ok: dict[str, bool] = {}
 
@@ -523,28 +522,39 @@ async def run_audit(
     try:
         if options.signin is not None:
             config.cookies = {**config.cookies, **await _sign_in(pool, options.signin)}
-        found = 0
-
-        def crawled(url: str) -> None:
-            nonlocal found
-            found += 1
-            progress("crawl", found, config.max_pages, url)
-
-        crawl_result = await crawl(config, on_page=crawled)
-        scope = Scope.for_urls(config.start_urls, config.include, config.exclude)
-        total = len(crawl_result.pages)
-        progress("audit", 0, total, "")
+        # Crawling and auditing overlap: each page goes to the browser pool as soon as the
+        # crawler finds it, so a polite (slow) crawl does not leave the browsers idle.
+        found: asyncio.Queue[str | None] = asyncio.Queue()
         done = 0
 
-        async def one(url: str) -> PageResult:
-            nonlocal done
-            async with pool.slots:
-                result = await _audit_one(pool, url, crawl_result.depth.get(url, 0), options, scope)
-            done += 1
-            progress("audit", done, total, url)
-            return result
+        def crawled(url: str) -> None:
+            found.put_nowait(url)
+            progress("crawl", len(crawler.result.pages), config.max_pages, url)
 
-        pages = list(await asyncio.gather(*(one(u) for u in crawl_result.pages)))
+        crawler = Crawler(config, on_page=crawled)
+        scope = crawler.scope
+        pages: list[PageResult] = []
+
+        async def worker() -> None:
+            nonlocal done
+            while (url := await found.get()) is not None:
+                depth = crawler.result.depth.get(url, 0)
+                pages.append(await _audit_one(pool, url, depth, options, scope))
+                done += 1
+                progress("audit", done, len(crawler.result.pages), url)
+
+        workers = [asyncio.create_task(worker()) for _ in range(options.concurrency)]
+        try:
+            crawl_result = await crawler.run()
+            for _ in workers:
+                found.put_nowait(None)
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        order = {url: index for index, url in enumerate(crawl_result.pages)}
+        pages.sort(key=lambda p: order.get(p.url, len(order)))
         browser_version = (await pool.browser()).version if pages or browser else None
     finally:
         await pool.close()

@@ -36,14 +36,16 @@ class _Progress:
         if not self.enabled:
             return
         if phase == "crawl":
-            click.echo(f"\rFound {done} page(s)…", nl=False, err=True)
+            if self.bar is not None:
+                self.bar.length = max(done, self.shown, 1)
             return
         if self.bar is None:
-            click.echo("", err=True)
             self.bar = click.progressbar(
                 length=max(total, 1), label="Auditing", file=sys.stderr, show_pos=True
             )
             self.bar.__enter__()
+        # Pages are audited while the crawl still finds more: the bar's length grows with it.
+        self.bar.length = max(total, done, 1)
         self.bar.update(done - self.shown, url)
         self.shown = done
 

@@ -366,6 +366,8 @@ class Crawler:
                 if url not in self.result.pages:
                     self.result.pages.append(url)
                     self.result.depth[url] = 0
+                    if self._on_page:
+                        self._on_page(url)
             return self.result
         client = self._client or httpx.AsyncClient(
             timeout=self.config.timeout_s,
