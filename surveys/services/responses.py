@@ -55,7 +55,7 @@ async def _respondent_id(member_id: int | None) -> str:
 async def save_answers(
     state: LinkState, answers: dict[str, Any], *, page_id: str, lang: str
 ) -> int:
-    """Store a resident's answers after a valid page (one transaction). Returns the response id.
+    """Store a resident's answers after a valid page (one statement). Returns the response id.
 
     Raises AlreadySubmitted if the link was used meanwhile: a completed response never changes.
     """
@@ -91,19 +91,13 @@ async def save_answers(
         last_page=page_id,
         lang=lang,
     )
+    # One INSERT, no explicit transaction: `resolve` saw the link open, and a link can only be
+    # used by submitting its response, which does not exist yet. If another request inserted
+    # (and even submitted) this link's response meanwhile, the unique `link` column refuses
+    # this row and the update path below decides, refusing a completed response.
     try:
-        async with SurveyResponse._meta.db.transaction():
-            still_open = await SurveyLink.exists().where(
-                (SurveyLink.id == state.link_id) & (SurveyLink.status == "open")
-            )
-            if not still_open:
-                raise AlreadySubmitted("this link has already been used")
-            await response.save()
-    except AlreadySubmitted:
-        raise
+        await response.save()
     except Exception:
-        # Another request saved this link's first page at the same moment (the unique link
-        # constraint refused the second row): update that response instead.
         existing = (
             await SurveyResponse.select(SurveyResponse.id)
             .where(SurveyResponse.link == state.link_id)

@@ -250,3 +250,20 @@ async def test_export_filters(db: Any) -> None:
     with pytest.raises(SurveyError) as caught:
         exports.ExportFilter(mode="fax").check()
     assert caught.value.errors[0][0] == "mode"
+
+
+async def test_concurrent_first_pages_make_one_response(db: Any) -> None:
+    await store_bank("resident-satisfaction")
+    (issued,) = await links.create_links("resident-satisfaction", count=1)
+    state = await links.resolve(issued.token)
+    assert state is not None
+    ids = await asyncio.gather(
+        *[
+            responses.save_answers(
+                state, {"area_satisfaction": code}, page_id="local_area", lang="en"
+            )
+            for code in ("very_satisfied", "fairly_satisfied", "very_dissatisfied")
+        ]
+    )
+    assert len(set(ids)) == 1
+    assert await SurveyResponse.count() == 1
