@@ -103,13 +103,17 @@ class SharedSQLiteEngine(SQLiteEngine):
     async def _run(self, query: str, args: list[Any] | None) -> list[dict[str, Any]]:
         current = self.current_transaction.get()
         if current is not None:
-            async with current.connection.execute(query, args or []) as cursor:
-                return cast(list[dict[str, Any]], list(await cursor.fetchall()))
+            return cast(
+                list[dict[str, Any]],
+                list(await current.connection.execute_fetchall(query, args or [])),
+            )
         state = self._state()
         async with state.lock:
             connection = await self._connection(state)
-            async with connection.execute(query, args or []) as cursor:
-                return cast(list[dict[str, Any]], list(await cursor.fetchall()))
+            # One hop to aiosqlite's thread (execute + fetch), not three (execute, fetch, close).
+            return cast(
+                list[dict[str, Any]], list(await connection.execute_fetchall(query, args or []))
+            )
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
         query, args = querystring.compile_string(engine_type=self.engine_type)
