@@ -25,27 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
-
-FIXED_COLUMNS = (
-    "respondent_id",
-    "response_id",
-    "survey",
-    "version",
-    "mode",
-    "status",
-    "started_at",
-    "submitted_at",
-)
-PANEL_COLUMNS = (
-    "panel_age_band",
-    "panel_sex",
-    "panel_ward",
-    "panel_ethnicity",
-    "panel_disability",
-    "panel_imd_quintile",
-)
-MODES = ("online", "paper", "phone", "face_to_face")
-STATUSES = ("complete", "partial")
+from surveys.export_contract import FIXED_COLUMNS, MODES, PANEL_COLUMNS, STATUSES
 
 
 def _key(value: Any) -> str:

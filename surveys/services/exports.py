@@ -32,24 +32,8 @@ from surveys.tables import SurveyResponse
 if TYPE_CHECKING:  # pandas takes a second or more to import: only exports need it
     import pandas as pd
 
-FIXED_COLUMNS = (
-    "respondent_id",
-    "response_id",
-    "survey",
-    "version",
-    "mode",
-    "status",
-    "started_at",
-    "submitted_at",
-)
-PANEL_COLUMNS = (
-    "panel_age_band",
-    "panel_sex",
-    "panel_ward",
-    "panel_ethnicity",
-    "panel_disability",
-    "panel_imd_quintile",
-)
+from surveys.export_contract import FIXED_COLUMNS, MODES, PANEL_COLUMNS, STATUSES
+
 PERSONAL_COLUMNS = (
     "first_name",
     "last_name",
@@ -59,8 +43,6 @@ PERSONAL_COLUMNS = (
     "town",
     "postcode",
 )
-MODES = ("online", "paper", "phone", "face_to_face")
-STATUSES = ("complete", "partial")
 
 
 def _var(

@@ -1,0 +1,27 @@
+"""The response export contract shared by surveys (which writes exports) and analysis (which
+reads them): fixed columns, panel profile columns, modes and statuses.
+
+Plain constants with no imports, so `analysis` can read exports in a notebook without loading
+the service, and the two sides cannot drift apart.
+"""
+
+FIXED_COLUMNS = (
+    "respondent_id",
+    "response_id",
+    "survey",
+    "version",
+    "mode",
+    "status",
+    "started_at",
+    "submitted_at",
+)
+PANEL_COLUMNS = (
+    "panel_age_band",
+    "panel_sex",
+    "panel_ward",
+    "panel_ethnicity",
+    "panel_disability",
+    "panel_imd_quintile",
+)
+MODES = ("online", "paper", "phone", "face_to_face")
+STATUSES = ("complete", "partial")
