@@ -56,20 +56,11 @@ def _friendly(error: BaseException) -> str | None:
 
 async def close_database() -> None:
     """Close this loop's database connections so the process can exit."""
-    import sys as _sys
+    engine = getattr(sys.modules.get("piccolo_conf"), "DB", None)
+    if engine is not None:
+        from service.db import close
 
-    conf = _sys.modules.get("piccolo_conf")
-    engine = getattr(conf, "DB", None)
-    if engine is None:
-        return
-    from piccolo.engine.postgres import PostgresEngine
-
-    from service.db import SharedSQLiteEngine
-
-    if isinstance(engine, SharedSQLiteEngine):
-        await engine.close()
-    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+        await close(engine)
 
 
 def run_async[T](fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:

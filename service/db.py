@@ -216,6 +216,14 @@ def describe(url: str) -> str:
     return url
 
 
+async def close(engine: Engine) -> None:
+    """Close what `engine` holds for the running event loop, so a process can exit."""
+    if isinstance(engine, SharedSQLiteEngine):
+        await engine.close()
+    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
 async def ping(engine: Engine) -> None:
     """Raise if the database cannot run a trivial query."""
     await engine.run_ddl("SELECT 1")

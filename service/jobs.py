@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -98,9 +99,7 @@ async def run_one(functions: dict[str, JobFunction] | None = None) -> bool:
     if job is None:
         return False
     payload = job["payload"]
-    if isinstance(payload, str):
-        import json
-
+    if isinstance(payload, str):  # SQLite returns JSON columns as text
         payload = json.loads(payload or "{}")
     started = time.perf_counter()
     try:

@@ -10,6 +10,7 @@ and registering it in ``registry.py``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -94,7 +95,7 @@ def plain_options(raw: Sequence[Mapping[str, Any]]) -> list[Option]:
     ]
 
 
-class QuestionType:
+class QuestionType(ABC):
     """Base class: defaults suit a single text-like field named after the question."""
 
     name: ClassVar[str]
@@ -157,8 +158,9 @@ class QuestionType:
         """The HTML id the error summary links to (first input of the question)."""
         return question.id
 
+    @abstractmethod
     def parse(self, survey: Survey, question: Question, form: Form, lang: str) -> Parsed:
-        raise NotImplementedError
+        """The answer from the submitted form, or the errors that stop it being stored."""
 
     def message(self, question: Question, rule: str, key: str, lang: str, **params: Any) -> str:
         """The author's wording for ``rule`` if given, else the catalogue's."""
@@ -184,8 +186,9 @@ class QuestionType:
         return "" if value is None else value
 
     # -- rendering ---------------------------------------------------------
+    @abstractmethod
     def view(self, survey: Survey, question: Question, ctx: ViewContext) -> dict[str, Any]:
-        raise NotImplementedError
+        """Everything this type's macro needs, localised and piped."""
 
     # -- export ------------------------------------------------------------
     def codebook(self, survey: Survey, question: Question, lang: str) -> list[dict[str, Any]]:
