@@ -8,7 +8,7 @@ tests/service walks the route table and holds every route to that rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -26,15 +26,21 @@ from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+# Guards are coroutine functions: Litestar runs a plain function guard in a worker thread
+# (sync_to_thread), which cost every request a thread hop for a check that never blocks.
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 #: Paths served without a session: static assets and the OpenAPI document.
 PUBLIC_PATH_PREFIXES = ["/assets", "/static", "/schema", "/health"]
 
 PUBLIC_OPT: dict[str, Any] = {"exclude_from_auth": True}
 
+#: Resident pages: public, and outside the session middleware too. Residents never sign in,
+#: and even the quiet backend drew a random session id for every request.
+RESIDENT_OPT: dict[str, Any] = {**PUBLIC_OPT, "skip_session": True}
 
-def public(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+
+async def public(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Marks a route as deliberately public (resident pages, sign-in). Allows everyone."""
 
 
@@ -42,7 +48,7 @@ def requires_role(*roles: Role) -> Guard:
     """A guard allowing signed-in staff with one of `roles` (admins always)."""
     allowed = frozenset({Role.ADMIN.value, *(r.value for r in roles)})
 
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, StaffUser):
             raise NotAuthorizedException("Sign in to continue")
@@ -96,6 +102,8 @@ def build_session_auth(settings: Settings) -> SessionAuth[StaffUser, ServerSideS
             httponly=True,
             samesite="lax",
             secure=settings.secure_cookies,
+            exclude=[f"^{p}" for p in PUBLIC_PATH_PREFIXES],
+            exclude_opt_key="skip_session",
         ),
         exclude=[f"^{p}" for p in PUBLIC_PATH_PREFIXES],
         exclude_opt_key="exclude_from_auth",

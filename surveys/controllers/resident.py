@@ -16,7 +16,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from service.auth import PUBLIC_OPT, public
+from service.auth import RESIDENT_OPT, public
 from service.settings import Settings
 from surveys.controllers import render_cache
 from surveys.definitions.model import Survey as SurveyModel
@@ -114,7 +114,7 @@ def _progress(survey: SurveyModel, page_id: str, answers: dict[str, Any]) -> tup
 
 class ResidentPages(Controller):
     guards = [public]  # noqa: RUF012
-    opt = PUBLIC_OPT
+    opt = RESIDENT_OPT
     include_in_schema = False
 
     # ------------------------------------------------------------ personal links

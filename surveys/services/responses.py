@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass, replace
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from panel import services as panel_services
+from service.db import SharedSQLiteEngine
 from surveys.definitions.model import Survey as SurveyModel
 from surveys.questions import FieldError, validate_answers
 from surveys.services.definitions_store import get_version
@@ -125,6 +129,49 @@ class SubmitResult:
     errors: list[FieldError]
 
 
+# The submit transaction, as SQL shared by both engines ({} placeholders, Piccolo style). The
+# claim is a conditional UPDATE: of two submissions racing on one link, only one matches.
+_CLAIM_SQL = (
+    "UPDATE survey_link SET status = 'used', used_at = {} "
+    "WHERE id = {} AND status = 'open' RETURNING id"
+)
+_COMPLETE_SQL = (
+    "UPDATE survey_response SET status = 'complete', answers = {}, submitted_at = {}, "
+    "updated_at = {} WHERE id = {} AND link = {} RETURNING id"
+)
+
+
+async def _claim_and_complete(link_id: int, response_id: int, text: str, now: dt.datetime) -> None:
+    """Mark the link used and its response complete in one transaction, or raise.
+
+    On SQLite this runs as one synchronous unit on the writer thread, committed together with
+    other submissions that arrive at the same moment (`SharedSQLiteEngine.run_atomic`): the
+    hot path of a survey never holds the write lock across event-loop turns. On PostgreSQL it
+    is an ordinary transaction on the pool.
+    """
+    engine = SurveyLink._meta.db
+    if isinstance(engine, SharedSQLiteEngine):
+        claim, complete = _CLAIM_SQL.replace("{}", "?"), _COMPLETE_SQL.replace("{}", "?")
+
+        def unit(connection: sqlite3.Connection) -> None:
+            if not connection.execute(claim, (now, link_id)).fetchall():
+                raise AlreadySubmitted("this link has already been used")
+            done = connection.execute(complete, (text, now, now, response_id, link_id))
+            if not done.fetchall():
+                raise SurveyError("the response to submit no longer exists", [])
+
+        await engine.run_atomic(unit)
+        return
+    async with engine.transaction():
+        if not await engine.run_querystring(QueryString(_CLAIM_SQL, now, link_id)):
+            raise AlreadySubmitted("this link has already been used")
+        done = await engine.run_querystring(
+            QueryString(_COMPLETE_SQL, text, now, now, response_id, link_id)
+        )
+        if not done:
+            raise SurveyError("the response to submit no longer exists", [])
+
+
 async def submit(state: LinkState, survey: SurveyModel) -> SubmitResult:
     """Mark the link used and the response complete, together, or neither.
 
@@ -137,23 +184,7 @@ async def submit(state: LinkState, survey: SurveyModel) -> SubmitResult:
     if problems or state.response_id is None:
         return SubmitResult(False, problems)
     text = json.dumps(answers, ensure_ascii=False)
-    now = _now()
-    async with SurveyLink._meta.db.transaction():
-        claimed = (
-            await SurveyLink.update({SurveyLink.status: "used", SurveyLink.used_at: now})
-            .where((SurveyLink.id == state.link_id) & (SurveyLink.status == "open"))
-            .returning(SurveyLink.id)
-        )
-        if not claimed:
-            raise AlreadySubmitted("this link has already been used")
-        await SurveyResponse.update(
-            {
-                SurveyResponse.status: "complete",
-                SurveyResponse.answers: text,
-                SurveyResponse.submitted_at: now,
-                SurveyResponse.updated_at: now,
-            }
-        ).where(SurveyResponse.id == state.response_id)
+    await _claim_and_complete(state.link_id, state.response_id, text, _now())
     return SubmitResult(True, [])
 
 

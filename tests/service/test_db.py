@@ -55,3 +55,78 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Any):
     keys = await db.engine.run_ddl("PRAGMA foreign_keys")
     assert mode[0]["journal_mode"] == "wal"
     assert keys[0]["foreign_keys"] == 1
+
+
+SQLITE_ONLY = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+
+
+def _insert_job(name: str) -> Any:
+    def unit(connection: Any) -> int:
+        row = connection.execute(
+            "INSERT INTO job (name, payload, status, attempts, max_attempts, run_after, created_at)"
+            " VALUES (?, '{}', 'queued', 0, 3, '2026-01-01 00:00:00+00:00',"
+            " '2026-01-01 00:00:00+00:00') RETURNING id",
+            (name,),
+        ).fetchall()
+        if name.startswith("bad"):
+            raise ValueError(f"{name} refused after its insert")
+        return int(row[0]["id"])
+
+    return unit
+
+
+@pytest.mark.db
+@SQLITE_ONLY
+async def test_run_atomic_commits_together_but_fails_alone(db: Any):
+    """64 units at once: they share commits (group commit), a failing unit's insert is rolled
+    back to its savepoint and its error reaches its own caller, the others are kept."""
+    engine = db.engine
+    units_before, commits_before = engine.group_commit_stats()
+    names = [f"bad{n}" if n % 8 == 0 else f"ok{n}" for n in range(64)]
+    results = await asyncio.gather(
+        *(engine.run_atomic(_insert_job(name)) for name in names), return_exceptions=True
+    )
+    for name, result in zip(names, results, strict=True):
+        if name.startswith("bad"):
+            assert isinstance(result, ValueError) and name in str(result)
+        else:
+            assert isinstance(result, int)
+    stored = sorted(r["name"] for r in await Job.select(Job.name))
+    assert stored == sorted(n for n in names if n.startswith("ok"))
+    units, commits = engine.group_commit_stats()
+    assert units - units_before == 64
+    assert commits - commits_before < 64  # they did share transactions
+
+
+@pytest.mark.db
+@SQLITE_ONLY
+async def test_run_atomic_refuses_to_run_inside_a_transaction(db: Any):
+    async with Job._meta.db.transaction():
+        with pytest.raises(RuntimeError, match="cannot join"):
+            await db.engine.run_atomic(_insert_job("inner"))
+    assert await Job.count() == 0
+
+
+@pytest.mark.db
+@SQLITE_ONLY
+async def test_reads_see_commits_and_do_not_wait_for_an_open_transaction(db: Any):
+    """Plain SELECTs go to the reader connection: they see every committed write at once and
+    are not queued behind a transaction that holds the writer (WAL snapshot isolation)."""
+    await Job(name="committed", payload={}).save()
+    assert [r["name"] for r in await Job.select(Job.name)] == ["committed"]
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def long_transaction() -> None:
+        async with Job._meta.db.transaction():
+            await Job(name="uncommitted", payload={}).save()
+            inside.set()
+            await release.wait()
+
+    holder = asyncio.create_task(long_transaction())
+    await inside.wait()
+    seen = await asyncio.wait_for(Job.select(Job.name), timeout=5)
+    assert [r["name"] for r in seen] == ["committed"]  # not blocked, and no dirty read
+    release.set()
+    await holder
+    assert sorted(r["name"] for r in await Job.select(Job.name)) == ["committed", "uncommitted"]
