@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import markupsafe
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from service.settings import Settings
 from service.tables import StaffUser
@@ -21,10 +24,11 @@ from surveys.controllers.api import (
     check_personal,
     export_filter,
     export_response,
+    parse_definition_body,
 )
 from surveys.definitions import DefinitionError
 from surveys.questions import FieldError, apply_page, error_summary, parse_page, question_view
-from surveys.services import definitions_store, exports, qr, responses
+from surveys.services import definition_uploads, definitions_store, exports, qr, responses
 from surveys.services.errors import NotFound, SurveyError
 
 MODE_LABELS = {
@@ -41,6 +45,30 @@ def staff_error_page(_: Request[Any, Any, Any], exc: SurveyError) -> Template:
         context={"title": exc.message, "errors": exc.errors},
         status_code=exc.status_code,
     )
+
+
+#: Banners on the versions page after an upload (`?saved=...&version=N`).
+SAVED_MESSAGES = {
+    "new_survey": "Survey added: version {version} is its first version.",
+    "created": "Version {version} saved: it is now the current version.",
+    "replaced": "Version {version} updated: it had no responses yet, so it was changed in place.",
+    "unchanged": "Nothing changed: the definition is the same as version {version}.",
+}
+
+
+def _fault(path: str, message: str) -> str:
+    return f"{path}: {message}" if path else message
+
+
+def _fault_html(path: str, message: str) -> markupsafe.Markup:
+    if not path:
+        return markupsafe.escape(message)
+    return markupsafe.Markup("<code>{}</code>: {}").format(path, message)
+
+
+def definition_too_large(request: Request[Any, Any, Any], _: HTTPException) -> Redirect:
+    """A form too big to read at all: back to the upload page, which says so."""
+    return Redirect(f"{request.url.path}?problem=too-large", status_code=HTTP_303_SEE_OTHER)
 
 
 class StaffSurveyPages(Controller):
@@ -234,3 +262,167 @@ class StaffSurveyPages(Controller):
         except DefinitionError:  # pragma: no cover - stored versions are valid
             raise
         return Redirect(f"/staff/surveys/{slug}?entered=1", status_code=HTTP_303_SEE_OTHER)
+
+    # ------------------------------------------------------------ definitions and versions
+    @get("/{slug:str}/versions")
+    async def versions(
+        self, slug: str, saved: str | None = None, version: int | None = None
+    ) -> Template:
+        """Every version: created, content hash, responses, current, locked by responses."""
+        stored = await definitions_store.get_version(slug)
+        return Template(
+            "surveys/staff/definition_versions.html",
+            context={
+                "title": f"Versions: {stored.survey.title(stored.survey.languages[0])}",
+                "slug": slug,
+                "rows": await definition_uploads.version_rows(stored.survey_id, stored.version),
+                "saved": saved if saved in SAVED_MESSAGES and version is not None else None,
+                "saved_message": SAVED_MESSAGES.get(saved or "", "").format(version=version),
+            },
+        )
+
+    @get("/{slug:str}/versions/{version:int}/definition.yaml")
+    async def download_definition(self, slug: str, version: int) -> Response[bytes]:
+        """One version's definition as YAML, ready to edit and upload again."""
+        text = await definition_uploads.definition_yaml(slug, version)
+        return Response(
+            text.encode("utf-8"),
+            media_type="application/yaml; charset=utf-8",
+            headers={
+                "content-disposition": f'attachment; filename="{slug}-v{version}.yaml"',
+                "cache-control": "no-store",
+            },
+        )
+
+    async def _upload_page(
+        self,
+        slug: str | None,
+        text: str = "",
+        errors: list[tuple[str, str, str]] | None = None,
+        filename: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        """The upload page; `errors` are (field, path, message), one per fault."""
+        if slug is None:
+            title, survey_title = "Add a survey from a definition", None
+        else:
+            stored = await definitions_store.get_version(slug)
+            survey_title = stored.survey.title(stored.survey.languages[0])
+            title = "Upload a new version"
+        errors = errors or []
+        lines = {
+            field: [markupsafe.escape(_fault(p, m)) for f, p, m in errors if f == field]
+            for field in ("file", "definition")
+        }
+        return Template(
+            "surveys/staff/definition_upload.html",
+            context={
+                "title": title,
+                "slug": slug,
+                "survey_title": survey_title,
+                "action": "/staff/surveys/from-definition"
+                if slug is None
+                else f"/staff/surveys/{slug}/versions/new",
+                "text": text,
+                "filename": filename,
+                "max_kb": definition_uploads.MAX_DEFINITION_BYTES // 1024,
+                "error_summary": {
+                    "titleText": "There is a problem",
+                    "errorList": [
+                        {"html": _fault_html(path, message), "href": f"#{field}"}
+                        for field, path, message in errors
+                    ],
+                }
+                if errors
+                else None,
+                "file_error": markupsafe.Markup("<br>").join(lines["file"]),
+                "definition_error": markupsafe.Markup("<br>").join(lines["definition"]),
+            },
+            status_code=status_code,
+        )
+
+    async def _upload(
+        self, request: Request[StaffUser, Any, Any], slug: str | None
+    ) -> Template | Redirect:
+        """Decode, parse (as the JSON API does) and save; on any fault, the page again with
+        each fault and its path, and the text in the box so nothing is lost."""
+        if slug is not None:
+            await definitions_store.get_version(slug)  # 404 for an unknown survey
+        form = await request.form()
+        text = str(form.get("definition") or "")
+        upload = form.get("file")
+        filename = ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            filename = upload.filename
+            raw = await upload.read(definition_uploads.MAX_DEFINITION_BYTES + 1)
+            await upload.close()
+            try:
+                if not raw:
+                    raise SurveyError("empty file", [("file", f"{filename} is empty")])
+                text = definition_uploads.decode_definition(raw)
+            except SurveyError as error:
+                status = 413 if error.message == definition_uploads.TOO_LARGE else 400
+                faults = [("file", "", message) for _, message in error.errors]
+                return await self._upload_page(slug, text, faults, status_code=status)
+        if not text.strip():
+            faults = [("definition", "", "Choose a file, or paste a survey definition")]
+            return await self._upload_page(slug, text, faults, status_code=400)
+        try:
+            definition_uploads.check_text_size(text)
+            data = parse_definition_body(
+                text.encode("utf-8"), definition_uploads.content_type_for(text, filename)
+            )
+            result = await definition_uploads.save_upload(
+                data, slug=slug, created_by=request.user.email
+            )
+        except SurveyError as error:
+            status = 413 if error.message == definition_uploads.TOO_LARGE else 400
+            faults = [("definition", "", f"{error.message}: {m}") for _, m in error.errors]
+            if status == 413:
+                faults = [("definition", "", error.message)]
+            return await self._upload_page(slug, text, faults, filename, status_code=status)
+        except DefinitionError as error:
+            faults = [
+                ("definition", issue.path or "(top level)", issue.message) for issue in error.errors
+            ]
+            return await self._upload_page(slug, text, faults, filename, status_code=400)
+        saved = "created" if result.created else "replaced" if result.replaced else "unchanged"
+        if slug is None and result.created:
+            saved = "new_survey"
+        return Redirect(
+            f"/staff/surveys/{result.stored.slug}/versions"
+            f"?saved={saved}&version={result.stored.version}",
+            status_code=HTTP_303_SEE_OTHER,
+        )
+
+    @get("/from-definition")
+    async def new_survey_form(self, problem: str | None = None) -> Template:
+        """Add a survey from a YAML or JSON definition (its slug must be new)."""
+        faults = [("file", "", definition_uploads.TOO_LARGE)] if problem == "too-large" else []
+        return await self._upload_page(None, errors=faults)
+
+    @post(
+        "/from-definition",
+        status_code=HTTP_303_SEE_OTHER,
+        request_max_body_size=definition_uploads.MAX_FORM_BYTES,
+        exception_handlers={HTTP_413_REQUEST_ENTITY_TOO_LARGE: definition_too_large},
+    )
+    async def new_survey(self, request: Request[StaffUser, Any, Any]) -> Template | Redirect:
+        return await self._upload(request, None)
+
+    @get("/{slug:str}/versions/new")
+    async def new_version_form(self, slug: str, problem: str | None = None) -> Template:
+        """Upload a new version of this survey (a YAML or JSON definition with its slug)."""
+        faults = [("file", "", definition_uploads.TOO_LARGE)] if problem == "too-large" else []
+        return await self._upload_page(slug, errors=faults)
+
+    @post(
+        "/{slug:str}/versions/new",
+        status_code=HTTP_303_SEE_OTHER,
+        request_max_body_size=definition_uploads.MAX_FORM_BYTES,
+        exception_handlers={HTTP_413_REQUEST_ENTITY_TOO_LARGE: definition_too_large},
+    )
+    async def new_version(
+        self, request: Request[StaffUser, Any, Any], slug: str
+    ) -> Template | Redirect:
+        return await self._upload(request, slug)
