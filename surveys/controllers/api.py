@@ -4,7 +4,8 @@ Authentication is the staff session cookie (`rv_session`, from signing in at /st
 CSRF applies to every unsafe method: read the `rv_csrf` cookie and send its value in the
 `x-csrftoken` header. Errors come back as JSON `{"status_code", "detail", "errors": [{"path",
 "message"}]}`: 400 for a malformed body or invalid definition/answers, 403 for a role that may
-not, 404 for an unknown survey. Nothing is written unless the whole request is valid.
+not, 404 for an unknown survey, 409 when an assisted entry is for a panel member who has already
+responded. Nothing is written unless the whole request is valid.
 """
 
 from __future__ import annotations
@@ -235,7 +236,11 @@ class SurveysAPI(Controller):
 
     @post("/{slug:str}/responses", status_code=201)
     async def assisted(self, request: Request[StaffUser, Any, Any], slug: str) -> dict[str, Any]:
-        """Enter a paper, phone or face-to-face response for a resident; records who entered it."""
+        """Enter a paper, phone or face-to-face response for a resident; records who entered it.
+
+        For a panel member (`member_reference`) the entry claims their open personal link and
+        completes any partial online response; a member who has already responded gets 409 with
+        the path `member_reference`, and nothing is stored."""
         body, errors = decode(await request.body(), AssistedResponse)
         if errors:
             raise SurveyError("the request body is not valid", errors)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -332,9 +333,42 @@ def _spss_name_ok(names: Iterable[str]) -> None:
         )
 
 
+_INTEGER_CODE = re.compile(r"0|-?[1-9][0-9]{0,14}")
+
+
+def spss_codes(values: Iterable[Any], missing: Iterable[Any] = ()) -> dict[str, int]:
+    """The SPSS value of each code of a categorical variable, in codebook order.
+
+    When every substantive (non-missing) code is an integer written plainly ("0".."10" on a
+    rating, "1".."5" for IMD quintiles), each such code is its own value, so a rating of 7 is 7
+    in the `.sav`. Missing codes that are not integers ("dont_know", "prefer_not_to_say") then
+    take the highest values below the next power of ten above every code, two digits at least:
+    98 and 99 beside a 0-10 rating, 998 and 999 beside a 0-100 scale. Otherwise (word codes
+    such as "very_satisfied") codes are numbered 1, 2, 3… in codebook order.
+    """
+    codes = [str(c) for c in values]
+    missing_codes = {str(m) for m in missing}
+    integers = {c: int(c) for c in codes if _INTEGER_CODE.fullmatch(c)}
+    substantive = [c for c in codes if c not in missing_codes]
+    if not substantive or any(c not in integers for c in substantive):
+        return {c: i + 1 for i, c in enumerate(codes)}
+    others = [c for c in codes if c not in integers]
+    number = dict(integers)
+    if others:
+        top = max(integers.values())
+        power = 100
+        while power - len(others) <= top:
+            power *= 10
+        number.update({c: power - len(others) + i for i, c in enumerate(others)})
+    return number
+
+
 def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
-    """SPSS `.sav` via pyreadstat: question codes mapped to 1, 2, 3… by position, with value
-    labels, missing codes and measure levels. Fixed columns stay as text."""
+    """SPSS `.sav` via pyreadstat, with variable and value labels, user-missing values and
+    measure levels. Categorical codes become numbers by `spss_codes` (integer codes keep their
+    value; others are numbered 1, 2, 3… in codebook order), each with its value label, and the
+    variable's missing codes ("Don't know", "Prefer not to say") are declared user-missing.
+    Fixed columns stay as text."""
     import pandas as pd
     import pyreadstat
 
@@ -343,21 +377,24 @@ def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
     value_labels: dict[str, dict[float, str]] = {}
     missing: dict[str, list[Any]] = {}
     measure: dict[str, str] = {}
+    formats: dict[str, str] = {}
     for v in codebook["variables"]:
         name = v["name"]
         if name not in out or name in FIXED_COLUMNS:
             continue
         if v["type"] == "categorical":
-            codes = [str(c) for c in v["values"]]
-            number = {c: float(i + 1) for i, c in enumerate(codes)}
-            out[name] = out[name].map(
-                lambda x, n=number: None if x is None or pd.isna(x) else n.get(str(x))
-            )
-            out[name] = pd.to_numeric(out[name])
-            value_labels[name] = {number[str(c)]: label for c, label in v["values"].items()}
+            number = spss_codes(v["values"], v.get("missing") or [])
+            out[name] = pd.to_numeric(
+                out[name].map(
+                    lambda x, n=number: None if x is None or pd.isna(x) else n.get(str(x))
+                )
+            ).astype(float)
+            value_labels[name] = {float(number[str(c)]): label for c, label in v["values"].items()}
             if v.get("missing"):
-                missing[name] = [number[str(c)] for c in v["missing"]]
+                missing[name] = [float(number[str(c)]) for c in v["missing"]]
             measure[name] = "ordinal" if v.get("ordered") else "nominal"
+            widest = max((len(str(n)) for n in number.values()), default=1)
+            formats[name] = f"F{max(widest, 1)}.0"
         elif v["type"] in ("numeric", "binary"):
             out[name] = pd.to_numeric(out[name])
             measure[name] = "scale" if v["type"] == "numeric" else "nominal"
@@ -374,6 +411,7 @@ def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
             variable_value_labels=value_labels,
             missing_ranges=missing,
             variable_measure=measure,
+            variable_format=formats,
         )
         return path.read_bytes()
 

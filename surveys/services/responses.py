@@ -202,6 +202,13 @@ async def record_assisted(
 
     Answers are checked with the engine's `validate_answers`; errors carry the path
     `answers.<question>`. The response records the mode and who entered it.
+
+    A panel member is counted once, in one transaction: their open personal links to the survey
+    are claimed (a conditional UPDATE, as `submit` does, so the link can no longer be used
+    online); a partial online response on one of those links is completed with these answers
+    rather than a second response being made; and a member who has already responded (a used
+    link, or a complete response) is refused with Conflict on `member_reference`. Of an online
+    submission and an assisted entry racing for the same member, exactly one is stored.
     """
     errors: list[tuple[str, str]] = []
     if mode not in ASSISTED_MODES:
@@ -218,42 +225,165 @@ async def record_assisted(
         raise SurveyError(
             "the answers are not valid", [(f"answers.{p.qid}", p.message) for p in problems]
         )
-    member_id: int | None = None
-    if member_reference:
-        member = await panel_services.member_by_reference(member_reference)
-        if member is None:
-            raise NotFound(
-                "no panel member with that reference",
-                [("member_reference", "no panel member with that reference")],
-            )
-        member_id = int(member["id"])
-        respondent = str(member["reference"])
-    else:
-        respondent = new_respondent_id()
-    now = _now()
-    response = SurveyResponse(
-        public_id=new_public_id(),
-        survey=stored.survey_id,
-        version=stored.version,
-        member=member_id,
-        respondent_id=respondent,
-        mode=mode,
-        status="complete",
-        answers=json.dumps(survey.prune(answers), ensure_ascii=False),
-        last_page="",
-        lang=lang,
-        entered_by=entered_by,
-        started_at=now,
-        updated_at=now,
-        submitted_at=now,
-    )
-    async with SurveyResponse._meta.db.transaction():
-        await response.save()
-    return {
-        "response_id": response.public_id,
-        "respondent_id": respondent,
+    text = json.dumps(survey.prune(answers), ensure_ascii=False)
+    result = {
         "survey": stored.slug,
         "version": stored.version,
         "mode": mode,
         "status": "complete",
     }
+    if not member_reference:
+        now = _now()
+        response = SurveyResponse(
+            public_id=new_public_id(),
+            survey=stored.survey_id,
+            version=stored.version,
+            respondent_id=new_respondent_id(),
+            mode=mode,
+            status="complete",
+            answers=text,
+            last_page="",
+            lang=lang,
+            entered_by=entered_by,
+            started_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+        async with SurveyResponse._meta.db.transaction():
+            await response.save()
+        return {
+            "response_id": response.public_id,
+            "respondent_id": response.respondent_id,
+            **result,
+        }
+    member = await panel_services.member_by_reference(member_reference)
+    if member is None:
+        raise NotFound(
+            "no panel member with that reference",
+            [("member_reference", "no panel member with that reference")],
+        )
+    entry = _MemberEntry(
+        survey_id=stored.survey_id,
+        version=stored.version,
+        member_id=int(member["id"]),
+        reference=str(member["reference"]),
+        mode=mode,
+        entered_by=entered_by,
+        answers=text,
+        lang=lang,
+    )
+    for attempt in range(3):
+        tried: list[int] = []
+        try:
+            public_id = await _record_for_member(entry, tried)
+        except SurveyError:
+            raise
+        except Exception:
+            # PostgreSQL only (SQLite runs the transaction alone): the member's first online
+            # page was saved after we looked, and the unique `link` column refused our row.
+            # Start again, to complete that response instead.
+            if attempt == 2 or not tried:
+                raise
+            if not await SurveyResponse.exists().where(SurveyResponse.link == tried[0]):
+                raise
+            continue
+        return {"response_id": public_id, "respondent_id": entry.reference, **result}
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class _MemberEntry:
+    survey_id: int
+    version: int
+    member_id: int
+    reference: str
+    mode: str
+    entered_by: int
+    answers: str
+    lang: str
+
+
+async def _record_for_member(entry: _MemberEntry, tried: list[int]) -> str:
+    """One transaction: claim the member's open links, refuse a member who has responded,
+    complete their partial response or insert a new one. Returns the response's public id.
+    `tried` gets the link a new row was attached to (for the caller's retry)."""
+    db = SurveyResponse._meta.db
+    now = _now()
+    async with db.transaction():
+        if db.engine_type == "postgres":
+            # Two staff entering the same member's response at once take turns. (SQLite's
+            # transactions already run one at a time.)
+            await SurveyResponse.raw(
+                "SELECT pg_advisory_xact_lock({}, {})", entry.survey_id, entry.member_id
+            )
+        theirs = (SurveyLink.survey == entry.survey_id) & (SurveyLink.member == entry.member_id)
+        rows = (
+            await SurveyLink.update({SurveyLink.status: "used", SurveyLink.used_at: now})
+            .where(theirs & (SurveyLink.status == "open"))
+            .returning(SurveyLink.id)
+        )
+        claimed = [int(row["id"]) for row in rows]
+        # Looked at after the claim: an online submission that won a link meanwhile has
+        # committed by now (the claim waited for its lock), so it is seen here.
+        used = await SurveyLink.select(SurveyLink.id).where(theirs & (SurveyLink.status == "used"))
+        complete = await SurveyResponse.exists().where(
+            (SurveyResponse.survey == entry.survey_id)
+            & (SurveyResponse.member == entry.member_id)
+            & (SurveyResponse.status == "complete")
+        )
+        if complete or {int(r["id"]) for r in used} - set(claimed):
+            raise Conflict(
+                "this panel member has already responded to this survey",
+                [
+                    (
+                        "member_reference",
+                        f"{entry.reference} has already responded to this survey, so this "
+                        "response was not saved (it would be counted twice)",
+                    )
+                ],
+            )
+        partial = None
+        if claimed:
+            partial = (
+                await SurveyResponse.select(SurveyResponse.id, SurveyResponse.public_id)
+                .where(SurveyResponse.link.is_in(claimed) & (SurveyResponse.status == "partial"))
+                .order_by(SurveyResponse.updated_at, ascending=False)
+                .first()
+            )
+        if partial is not None:
+            await SurveyResponse.update(
+                {
+                    SurveyResponse.version: entry.version,
+                    SurveyResponse.respondent_id: entry.reference,
+                    SurveyResponse.mode: entry.mode,
+                    SurveyResponse.status: "complete",
+                    SurveyResponse.answers: entry.answers,
+                    SurveyResponse.last_page: "",
+                    SurveyResponse.entered_by: entry.entered_by,
+                    SurveyResponse.updated_at: now,
+                    SurveyResponse.submitted_at: now,
+                }
+            ).where(SurveyResponse.id == partial["id"])
+            return str(partial["public_id"])
+        link = max(claimed) if claimed else None
+        if link is not None:
+            tried.append(link)
+        response = SurveyResponse(
+            public_id=new_public_id(),
+            survey=entry.survey_id,
+            version=entry.version,
+            link=link,
+            member=entry.member_id,
+            respondent_id=entry.reference,
+            mode=entry.mode,
+            status="complete",
+            answers=entry.answers,
+            last_page="",
+            lang=entry.lang,
+            entered_by=entry.entered_by,
+            started_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+        await response.save()
+        return str(response.public_id)
