@@ -15,7 +15,6 @@ import re
 from functools import cache
 
 import pyphen
-import textstat
 from playwright.async_api import Page
 
 from accessibility.checks.base import CheckContext, CheckMeta
@@ -71,6 +70,10 @@ def _syllables(word: str) -> int:
 
 def reading_ease(text: str) -> tuple[float, int, float]:
     """Flesch reading ease, word count and Flesch-Kincaid grade of ``text``."""
+    # Imported here: textstat imports NLTK (about 1.7 s), which the web service never needs
+    # and every process that merely imports the checks (each server start) used to pay for.
+    import textstat
+
     words = _WORD.findall(text)
     n_words = int(textstat.lexicon_count(text))
     n_sentences = max(int(textstat.sentence_count(text)), 1)
