@@ -63,7 +63,7 @@ WRK_TOKENS_LUA = textwrap.dedent(
       n = n + 1
     end
     function init(args)
-      index = tid
+      index = tid + tonumber(os.getenv("RV_OFFSET") or "0")
     end
     request = function()
       local token = tokens[index + 1]
@@ -79,6 +79,10 @@ WRK_TOKENS_LUA = textwrap.dedent(
     end
     """
 )
+
+
+WARM_UP = 2  # seconds of the same requests before each measured scenario
+WARM_UP_TOKENS = 8000  # tokens kept for warm-up runs (more than 2 s can use)
 
 
 def free_port() -> int:
@@ -171,7 +175,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-async def seed(n_fresh: int, n_submit: int) -> dict[str, Any]:
+async def seed(n_fresh: int, n_submit: int, fresh_get: bool = True) -> dict[str, Any]:
     """A migrated database with the survey, one GET token, fresh tokens for page POSTs and
     tokens whose answers are all saved, ready to submit."""
     from service.migrations import migrate
@@ -182,8 +186,8 @@ async def seed(n_fresh: int, n_submit: int) -> dict[str, Any]:
 
     await migrate()
     stored = (await definitions_store.save_definition(load_bank(SLUG))).stored
-    get_link = (await links.create_links(SLUG, count=1))[0]
-    fresh = await links.create_links(SLUG, count=n_fresh)
+    get_link = (await links.create_links(SLUG, count=1))[0] if fresh_get else None
+    fresh = await links.create_links(SLUG, count=n_fresh) if n_fresh else []
     ready = await links.create_links(SLUG, count=n_submit)
     rows = [
         SurveyResponse(
@@ -200,47 +204,59 @@ async def seed(n_fresh: int, n_submit: int) -> dict[str, Any]:
     async with SurveyResponse._meta.db.transaction():
         for i in range(0, len(rows), 500):
             await SurveyResponse.insert(*rows[i : i + 500])
+    ids = {
+        int(r["link"]): int(r["id"])
+        for r in await SurveyResponse.select(SurveyResponse.id, SurveyResponse.link).where(
+            SurveyResponse.link.is_in([link.link_id for link in ready])
+        )
+    }
     return {
-        "get": get_link.token,
+        "get": get_link.token if get_link else None,
         "fresh": [link.token for link in fresh],
         "ready": [link.token for link in ready],
+        "ready_ids": [(link.link_id, ids[link.link_id]) for link in ready],
         "survey_id": stored.survey_id,
     }
 
 
 async def raw_transactions(seconds: float, concurrency: int) -> float:
-    """Submit transactions per second straight on the engine (no HTTP), `concurrency` tasks."""
+    """Submit transactions per second straight on the engine (no HTTP), `concurrency` tasks.
+
+    Runs the service's own submit transaction (`responses.claim_and_complete`: claim the link,
+    complete its response), so on SQLite it is group-committed exactly as under HTTP.
+    """
     import datetime as dt
 
-    from surveys.services.links import create_links
-    from surveys.tables import SurveyLink, SurveyResponse
+    from surveys.services.responses import claim_and_complete
 
-    issued = await create_links(SLUG, count=20000)
-    ids = [link.link_id for link in issued]
+    data = await seed(0, 20000, fresh_get=False)
+    pairs = data["ready_ids"]
+    text = json.dumps(ANSWERS)
     done = 0
     deadline = time.perf_counter() + seconds
 
     async def worker(offset: int) -> None:
         nonlocal done
         i = offset
-        while time.perf_counter() < deadline and i < len(ids):
-            now = dt.datetime.now(dt.UTC)
-            async with SurveyLink._meta.db.transaction():
-                claimed = (
-                    await SurveyLink.update({SurveyLink.status: "used", SurveyLink.used_at: now})
-                    .where((SurveyLink.id == ids[i]) & (SurveyLink.status == "open"))
-                    .returning(SurveyLink.id)
-                )
-                if claimed:
-                    await SurveyResponse.update(
-                        {SurveyResponse.status: "complete", SurveyResponse.submitted_at: now}
-                    ).where(SurveyResponse.link == ids[i])
+        while time.perf_counter() < deadline and i < len(pairs):
+            link_id, response_id = pairs[i]
+            await claim_and_complete(link_id, response_id, text, dt.datetime.now(dt.UTC))
             done += 1
             i += concurrency
 
+    from service.db import SharedSQLiteEngine
+    from surveys.tables import SurveyLink
+
+    engine = SurveyLink._meta.db
+    before = engine.group_commit_stats() if isinstance(engine, SharedSQLiteEngine) else (0, 0)
     started = time.perf_counter()
     await asyncio.gather(*[worker(k) for k in range(concurrency)])
-    return done / (time.perf_counter() - started)
+    rate = done / (time.perf_counter() - started)
+    if isinstance(engine, SharedSQLiteEngine):
+        units, commits = (a - b for a, b in zip(engine.group_commit_stats(), before, strict=True))
+        per = units / max(commits, 1)
+        print(f"raw submits: {units} units in {commits} commits ({per:.1f} per commit)")
+    return rate
 
 
 async def counts(survey_id: int) -> dict[str, int]:
@@ -276,11 +292,12 @@ def main() -> None:
         }
     )
     sys.path.insert(0, str(ROOT))
-    budget = 4000 * args.duration  # more tokens than any run can use
+    budget = 4000 * args.duration + WARM_UP_TOKENS  # more tokens than any run can use
     data = asyncio.run(seed(budget, budget))
     env = {**os.environ, "PUBLIC_URL": "http://127.0.0.1"}
 
     results: dict[str, dict[str, Any]] = {}
+    warm: dict[str, int] = {}  # requests sent by each POST scenario's warm-up run
     bare_port = free_port()
     bare_app = tmp / "bare_app.py"
     bare_app.write_text(
@@ -310,7 +327,9 @@ def main() -> None:
         assert page.status_code == 200, page.status_code
         cookie = f"rv_csrf={page.cookies['rv_csrf']}"
         form_token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        httpx.get(f"{base}/s/{data['get']}/page/local_area")  # warm
+        # Each scenario is measured after a 2-second warm-up run of the same requests (templates
+        # compiled, page cache filled, connections accepted): wrk reports the steady state.
+        run_wrk(f"{base}/s/{data['get']}/page/local_area", WARM_UP, args.connections)
         results["survey page GET"] = run_wrk(
             f"{base}/s/{data['get']}/page/local_area", args.duration, args.connections
         )
@@ -323,17 +342,18 @@ def main() -> None:
         ):  # fmt: skip
             tokens = tmp / f"{key}.txt"
             tokens.write_text("\n".join(data[key]) + "\n")
-            results[name] = run_wrk(
-                base,
-                args.duration,
-                args.connections,
-                script,
-                {"RV_TOKENS": str(tokens), "RV_PATH": path, "RV_COOKIE": cookie, "RV_BODY": body},
-            )
+            wrk_env = {
+                "RV_TOKENS": str(tokens), "RV_PATH": path, "RV_COOKIE": cookie, "RV_BODY": body,
+            }  # fmt: skip
+            # Warm up on tokens from the far end of the list, so the measured run's are fresh.
+            warm_env = {**wrk_env, "RV_OFFSET": str(len(data[key]) - WARM_UP_TOKENS)}
+            warm[name] = run_wrk(base, WARM_UP, args.connections, script, warm_env)["requests"]
+            results[name] = run_wrk(base, args.duration, args.connections, script, wrk_env)
     finally:
         stop(server)
 
     after = asyncio.run(counts(data["survey_id"]))
+    results_requests = {name: r["requests"] for name, r in results.items()}
     tx_rate = asyncio.run(raw_transactions(5, args.connections))
     bare_rps = results["bare Litestar GET"]["rps"]
     print(
@@ -350,12 +370,12 @@ def main() -> None:
             f"{r['rps'] / bare_rps:>9.2f}{vs_tx:>11}"
         )
     print(f"{'raw submit transactions (no HTTP)':<34}{tx_rate:>9.0f}")
-    posted = results["answer page POST (fresh token)"]["requests"]
-    submitted = results["submit POST (claim token)"]["requests"]
+    posted = sum(r["answer page POST (fresh token)"] for r in (results_requests, warm))
+    submitted = sum(r["submit POST (claim token)"] for r in (results_requests, warm))
     print(
         f"\nAfter the POST runs: {after['used_links']} links used, {after['complete']} complete "
-        f"responses ({submitted} submit requests sent); {after['responses'] - budget} responses "
-        f"created by {posted} page POSTs."
+        f"responses ({submitted} submit requests sent, warm-up included); "
+        f"{after['responses'] - budget} responses created by {posted} page POSTs."
     )
     # wrk does not count requests still in flight when it stops, which the server may finish.
     ok = (
