@@ -7,15 +7,9 @@ from typing import Any
 import pandas as pd
 
 import analysis
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS
 
-ANSWERS = {
-    "area_satisfaction": "very_satisfied",
-    "council_satisfaction": "fairly_satisfied",
-    "value_for_money": "tend_to_agree",
-    "acts_on_concerns": "fair_amount",
-    "keeps_informed": "dont_know",
-    "trust": "not_very_much",
-}
+ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 
 
 async def test_aload_reads_labelled_responses_from_the_database(db: Any) -> None:

@@ -10,6 +10,16 @@ import pytest
 from surveys.bank import load_bank
 from surveys.services import definitions_store, links
 
+#: A complete, valid set of answers to the bank's resident-satisfaction survey.
+RESIDENT_SATISFACTION_ANSWERS = {
+    "area_satisfaction": "very_satisfied",
+    "council_satisfaction": "fairly_satisfied",
+    "value_for_money": "tend_to_agree",
+    "acts_on_concerns": "fair_amount",
+    "keeps_informed": "dont_know",
+    "trust": "not_very_much",
+}
+
 
 async def store_bank(name: str) -> definitions_store.SaveResult:
     return await definitions_store.save_definition(load_bank(name))

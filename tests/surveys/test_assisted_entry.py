@@ -16,17 +16,10 @@ from surveys.services import definitions_store, links, responses
 from surveys.services.errors import Conflict, SurveyError
 from surveys.tables import SurveyLink, SurveyResponse
 from tests.conftest import create_staff, csrf_token, post_form
-from tests.surveys.conftest import store_bank
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
 
 SLUG = "resident-satisfaction"
-ANSWERS = {
-    "area_satisfaction": "very_satisfied",
-    "council_satisfaction": "fairly_satisfied",
-    "value_for_money": "tend_to_agree",
-    "acts_on_concerns": "fair_amount",
-    "keeps_informed": "dont_know",
-    "trust": "not_very_much",
-}
+ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 STAFF_ANSWERS = {**ANSWERS, "area_satisfaction": "fairly_dissatisfied", "trust": "great_deal"}
 
 

@@ -16,6 +16,7 @@ from surveys.bank import bank_path, load_bank
 from surveys.services import definition_uploads, definitions_store, responses
 from surveys.tables import Survey, SurveyVersion
 from tests.conftest import csrf_token
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS
 
 PARKS = """\
 slug: parks-2025
@@ -45,14 +46,7 @@ pages:
 PARKS_TYPO = PARKS.replace("equals: {question: visited", "equals: {question: visted")
 TYPO_PATH = "pages[1].show_if.and[1].equals.question"
 
-RESIDENT_ANSWERS = {
-    "area_satisfaction": "very_satisfied",
-    "council_satisfaction": "fairly_satisfied",
-    "value_for_money": "tend_to_agree",
-    "acts_on_concerns": "fair_amount",
-    "keeps_informed": "dont_know",
-    "trust": "not_very_much",
-}
+RESIDENT_ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 
 
 async def _upload(

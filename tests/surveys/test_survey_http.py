@@ -9,16 +9,9 @@ from surveys.bank import load_bank
 from surveys.services import definitions_store
 from surveys.tables import SurveyLink, SurveyResponse, SurveyVersion
 from tests.conftest import csrf_token, post_form
-from tests.surveys.conftest import new_link, store_bank
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, new_link, store_bank
 
-ANSWERS = {
-    "area_satisfaction": "very_satisfied",
-    "council_satisfaction": "fairly_satisfied",
-    "value_for_money": "tend_to_agree",
-    "acts_on_concerns": "fair_amount",
-    "keeps_informed": "dont_know",
-    "trust": "not_very_much",
-}
+ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 
 
 async def _api(

@@ -18,16 +18,9 @@ from surveys.definitions import DefinitionError
 from surveys.services import definitions_store, exports, links, responses
 from surveys.services.errors import SurveyError
 from surveys.tables import SurveyLink, SurveyResponse, SurveyVersion
-from tests.surveys.conftest import store_bank
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
 
-ANSWERS = {
-    "area_satisfaction": "very_satisfied",
-    "council_satisfaction": "fairly_satisfied",
-    "value_for_money": "tend_to_agree",
-    "acts_on_concerns": "fair_amount",
-    "keeps_informed": "dont_know",
-    "trust": "not_very_much",
-}
+ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 
 
 async def _member(reference: str = "P-TEST0001", **extra: Any) -> int:
