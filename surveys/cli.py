@@ -83,7 +83,14 @@ async def links_command(
             slug, member_ids=member_ids, count=count, expires_in_days=expires_days
         )
     except SurveyError as error:
-        raise CommandError(error.message) from None
+        # Paths are member_references[i]: say which --member each problem is about.
+        lines = [
+            f"--member {members[int(path.split('[')[1].rstrip(']'))]}: {message}"
+            if path.startswith("member_references[")
+            else f"{path}: {message}"
+            for path, message in error.errors
+        ]
+        raise CommandError("; ".join([error.message, *lines])) from None
     base = get_settings().public_url.rstrip("/")
     if qr_dir is not None:
         qr_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI; nothing else on this loop

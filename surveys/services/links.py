@@ -23,7 +23,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from service.security import hash_token, keyed_hash
-from surveys.services.errors import NotFound, RateLimited, SurveyError
+from surveys.services.errors import Conflict, NotFound, RateLimited, SurveyError
 from surveys.tables import Survey, SurveyLink
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,7 +81,11 @@ async def create_links(
 ) -> list[IssuedLink]:
     """Make personal links for `member_ids` (one each) plus `count` anonymous ones.
 
-    Links answer the survey's current version. One transaction; bulk insert.
+    Links answer the survey's current version. One transaction; bulk insert. A member is
+    never given a second way to answer that version: one who has responded, or has started
+    answering through a link that still works, is refused (Conflict on
+    `member_references[i]`); a member's open link that has not been used to answer is retired
+    (expired now) when a new one is issued, so a reissued letter replaces the lost one.
     """
     survey = (
         await Survey.select(Survey.id, Survey.current_version).where(Survey.slug == slug).first()
@@ -107,6 +111,10 @@ async def create_links(
     ]
     out: list[IssuedLink] = []
     async with SurveyLink._meta.db.transaction():
+        if member_ids:
+            await _retire_members_links(
+                int(survey["id"]), int(survey["current_version"]), member_ids
+            )
         for start in range(0, len(rows), 500):
             await SurveyLink.insert(*rows[start : start + 500])
         hashes = [r.token_hash for r in rows]
@@ -119,6 +127,72 @@ async def create_links(
     for token, member in issued:
         out.append(IssuedLink(token, ids[hash_token(token)], member))
     return out
+
+
+_MEMBER_LINKS_SQL = (
+    "SELECT l.id, l.member, l.status, l.expires_at, l.created_at, r.status AS response_status "
+    "FROM survey_link l LEFT JOIN survey_response r ON r.link = l.id "
+    "WHERE l.survey = {} AND l.version = {} AND l.member IN ({})"
+)
+
+
+async def _retire_members_links(survey_id: int, version: int, member_ids: list[int]) -> None:
+    """Refuse members who have answered or are answering; expire their unused open links.
+
+    Scoped to `version`: each version of a tracker survey is a wave, and a member who answered
+    the last wave is invited again to this one. Runs inside `create_links`' transaction, so a
+    refusal leaves everything as it was.
+    """
+    from surveys.tables import SurveyResponse
+
+    problems: list[tuple[str, str]] = []
+    seen: dict[int, int] = {}
+    for i, member in enumerate(member_ids):
+        if member in seen:
+            problems.append((f"member_references[{i}]", "is listed more than once"))
+        seen.setdefault(member, i)
+    placeholders = ", ".join("{}" for _ in member_ids)
+    rows = await SurveyLink._meta.db.run_querystring(
+        QueryString(
+            _MEMBER_LINKS_SQL.replace("({})", f"({placeholders})"), survey_id, version, *member_ids
+        )
+    )
+    # Responses entered by staff for a member have no link: they count as answered too.
+    assisted = await SurveyResponse.select(SurveyResponse.member).where(
+        (SurveyResponse.survey == survey_id)
+        & (SurveyResponse.version == version)
+        & SurveyResponse.member.is_in(member_ids)
+        & (SurveyResponse.status == "complete")
+    )
+    answered = {int(r["member"]) for r in assisted}
+    answered |= {int(r["member"]) for r in rows if r["status"] == "used"}
+    now = _now()
+    started: dict[int, Any] = {}
+    retire: list[int] = []
+    for r in rows:
+        expires = _as_datetime(r["expires_at"])
+        if r["status"] != "open" or (expires is not None and expires <= now):
+            continue
+        if r["response_status"] == "partial":
+            started[int(r["member"])] = _as_datetime(r["created_at"])
+        else:
+            retire.append(int(r["id"]))
+    for i, member in enumerate(member_ids):
+        if member in answered:
+            problems.append((f"member_references[{i}]", "has already responded to this survey"))
+        elif member in started:
+            when = started[member]
+            sent = f" sent on {when:%d %B %Y}" if when else ""
+            problems.append(
+                (
+                    f"member_references[{i}]",
+                    f"has started answering through the link{sent}, which still works",
+                )
+            )
+    if problems:
+        raise Conflict("some members cannot be sent another link to this survey", problems)
+    if retire:
+        await SurveyLink.update({SurveyLink.expires_at: now}).where(SurveyLink.id.is_in(retire))
 
 
 @dataclass(frozen=True)

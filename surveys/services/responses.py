@@ -342,7 +342,13 @@ async def _record_for_member(entry: _MemberEntry, tried: list[int]) -> str:
             await SurveyResponse.raw(
                 "SELECT pg_advisory_xact_lock({}, {})", entry.survey_id, entry.member_id
             )
-        theirs = (SurveyLink.survey == entry.survey_id) & (SurveyLink.member == entry.member_id)
+        # Scoped to the version being answered: each version of a tracker survey is a wave,
+        # and a member who answered last wave is asked again in this one.
+        theirs = (
+            (SurveyLink.survey == entry.survey_id)
+            & (SurveyLink.version == entry.version)
+            & (SurveyLink.member == entry.member_id)
+        )
         rows = (
             await SurveyLink.update({SurveyLink.status: "used", SurveyLink.used_at: now})
             .where(theirs & (SurveyLink.status == "open"))
@@ -354,6 +360,7 @@ async def _record_for_member(entry: _MemberEntry, tried: list[int]) -> str:
         used = await SurveyLink.select(SurveyLink.id).where(theirs & (SurveyLink.status == "used"))
         complete = await SurveyResponse.exists().where(
             (SurveyResponse.survey == entry.survey_id)
+            & (SurveyResponse.version == entry.version)
             & (SurveyResponse.member == entry.member_id)
             & (SurveyResponse.status == "complete")
         )

@@ -101,3 +101,37 @@ def test_user_create_validates_and_prints_the_password_once(tmp_path: Path):
         DATABASE_URL=url,
     )
     assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_survey_links_names_each_refused_member(tmp_path: Path):
+    """`survey links` says which --member cannot have a link and why, in one line."""
+    url = f"sqlite:///{tmp_path}/l.sqlite"
+    assert cli("migrate", DATABASE_URL=url).returncode == 0
+    seed = (
+        "import asyncio, piccolo_conf\n"
+        "from panel.tables import Member\n"
+        "from surveys.bank import load_bank\n"
+        "from surveys.services.definitions_store import save_definition\n"
+        "async def main():\n"
+        "    await save_definition(load_bank('resident-satisfaction'))\n"
+        "    await Member(reference='P-CLI00001', first_name='A', last_name='B', age_band='35-44',"
+        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3).save()\n"
+        "asyncio.run(main())\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", seed],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    twice = ("--member", "P-CLI00001", "--member", "P-CLI00001")
+    refused = cli("survey", "links", "resident-satisfaction", *twice, DATABASE_URL=url)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "--member P-CLI00001: is listed more than once" in refused.stderr
+    once = ("--member", "P-CLI00001")
+    issued = cli("survey", "links", "resident-satisfaction", *once, DATABASE_URL=url)
+    assert issued.returncode == 0, issued.stderr
+    assert issued.stdout.count("/s/") == 1

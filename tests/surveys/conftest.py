@@ -25,6 +25,26 @@ async def store_bank(name: str) -> definitions_store.SaveResult:
     return await definitions_store.save_definition(load_bank(name))
 
 
+async def new_member(reference: str) -> int:
+    """A panel member (with contact details) for link and response tests; returns the id."""
+    from panel.tables import Member
+
+    member = Member(
+        reference=reference,
+        first_name="Ada",
+        last_name="Lovelace",
+        email=f"{reference.lower()}@example.org",
+        age_band="35-44",
+        sex="female",
+        ward="abbey",
+        ethnicity="white",
+        disability="no",
+        imd_quintile=3,
+    )
+    await member.save()
+    return int(member.id)
+
+
 async def new_link(slug: str, **kwargs: Any) -> str:
     (issued,) = await links.create_links(slug, count=1, **kwargs)
     return issued.token

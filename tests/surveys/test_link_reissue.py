@@ -1,0 +1,142 @@
+"""Issuing personal links never gives a panel member a second way to answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from surveys.services import links, responses
+from surveys.services.definitions_store import get_version
+from surveys.services.errors import Conflict
+from surveys.tables import SurveyLink
+from tests.conftest import csrf_token
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, new_member, store_bank
+
+SLUG = "resident-satisfaction"
+
+
+async def _issue(*members: int) -> list[links.IssuedLink]:
+    return await links.create_links(SLUG, member_ids=list(members))
+
+
+async def test_reissuing_retires_the_unused_link_and_the_new_one_works(db: Any) -> None:
+    await store_bank(SLUG)
+    member = await new_member("P-LOST0001")
+    (lost,) = await _issue(member)
+    (replacement,) = await _issue(member)
+    old = await links.resolve(lost.token)
+    new = await links.resolve(replacement.token)
+    assert old is not None and old.expired and old.status == "open"
+    assert new is not None and not new.expired
+    assert await SurveyLink.count().where(SurveyLink.member == member) == 2
+
+
+async def test_a_member_who_has_started_answering_is_refused_and_nothing_changes(db: Any) -> None:
+    await store_bank(SLUG)
+    member = await new_member("P-START001")
+    (issued,) = await _issue(member)
+    state = await links.resolve(issued.token)
+    assert state is not None
+    await responses.save_answers(
+        state, {"area_satisfaction": "very_satisfied"}, page_id="local_area", lang="en"
+    )
+    with pytest.raises(Conflict) as refused:
+        await _issue(member)
+    [(path, message)] = refused.value.errors
+    assert path == "member_references[0]" and "started answering" in message
+    still = await links.resolve(issued.token)
+    assert still is not None and not still.expired  # the link they are using still works
+    assert await SurveyLink.count().where(SurveyLink.member == member) == 1
+
+
+async def test_members_who_have_responded_online_or_through_staff_are_refused(db: Any) -> None:
+    from service.accounts import create_user
+
+    await store_bank(SLUG)
+    online = await new_member("P-ONLINE01")
+    on_paper = await new_member("P-PAPER001")
+    fresh = await new_member("P-FRESH001")
+    (issued,) = await _issue(online)
+    state = await links.resolve(issued.token)
+    assert state is not None
+    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
+    resumed = await links.resolve(issued.token)
+    assert resumed is not None
+    assert (await responses.submit(resumed, (await get_version(SLUG)).survey)).ok
+    staff = await create_user("staff@example.org", "Staff", "research_officer", "a-long-password-1")
+    await responses.record_assisted(
+        SLUG,
+        RESIDENT_SATISFACTION_ANSWERS,
+        mode="paper",
+        entered_by=int(staff.id),
+        member_reference="P-PAPER001",
+    )
+    links_before = await SurveyLink.count()
+    with pytest.raises(Conflict) as refused:
+        await _issue(fresh, online, on_paper, fresh)
+    assert sorted(refused.value.errors) == [
+        ("member_references[1]", "has already responded to this survey"),
+        ("member_references[2]", "has already responded to this survey"),
+        ("member_references[3]", "is listed more than once"),
+    ]
+    assert await SurveyLink.count() == links_before  # one transaction: no link for `fresh`
+
+
+async def test_api_answers_409_naming_the_member(client: Any, staff_login: Any) -> None:
+    await store_bank(SLUG)
+    member = await new_member("P-APILNK01")
+    (issued,) = await _issue(member)
+    state = await links.resolve(issued.token)
+    assert state is not None
+    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
+    await staff_login(client, "panel_manager")
+    answer = await client.post(
+        f"/api/surveys/{SLUG}/links",
+        content=json.dumps({"member_references": ["P-APILNK01"]}).encode(),
+        headers={"x-csrftoken": await csrf_token(client), "content-type": "application/json"},
+    )
+    assert answer.status_code == 409, answer.text
+    [error] = answer.json()["errors"]
+    assert error["path"] == "member_references[0]" and "started answering" in error["message"]
+
+
+async def test_a_new_wave_is_a_new_version_and_members_are_asked_again(db: Any) -> None:
+    """Each version of a tracker survey is a wave: answering version 1 does not stop a member
+    being invited to, or entered by staff for, version 2 — once each."""
+    from service.accounts import create_user
+    from surveys.bank import load_bank
+    from surveys.services.definitions_store import save_definition
+
+    await store_bank(SLUG)
+    online = await new_member("P-WAVE0001")
+    await new_member("P-WAVE0002")
+    (issued,) = await _issue(online)
+    state = await links.resolve(issued.token)
+    assert state is not None
+    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
+    resumed = await links.resolve(issued.token)
+    assert resumed is not None
+    assert (await responses.submit(resumed, (await get_version(SLUG)).survey)).ok
+    staff = await create_user("wave@example.org", "Staff", "research_officer", "a-long-password-1")
+    await responses.record_assisted(
+        SLUG, RESIDENT_SATISFACTION_ANSWERS, mode="paper", entered_by=int(staff.id),
+        member_reference="P-WAVE0002",
+    )  # fmt: skip
+    with pytest.raises(Conflict):
+        await _issue(online)
+    autumn = load_bank(SLUG)
+    autumn["title"] = {**autumn["title"], "en": "Residents' survey, autumn wave"}
+    assert (await save_definition(autumn)).stored.version == 2
+    (wave_two,) = await _issue(online)
+    assert (await links.resolve(wave_two.token)) is not None
+    await responses.record_assisted(
+        SLUG, RESIDENT_SATISFACTION_ANSWERS, mode="phone", entered_by=int(staff.id),
+        member_reference="P-WAVE0002",
+    )  # fmt: skip
+    with pytest.raises(Conflict):
+        await responses.record_assisted(
+            SLUG, RESIDENT_SATISFACTION_ANSWERS, mode="phone", entered_by=int(staff.id),
+            member_reference="P-WAVE0002",
+        )  # fmt: skip
