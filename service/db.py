@@ -17,6 +17,8 @@ was bounded by event-loop latency, not by SQLite.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
@@ -96,12 +98,47 @@ class SQLiteThread:
         self._executor.shutdown(wait=False)
 
 
-def _run_batch(connection: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
+class _WriterTurn:
+    """Whole-file lock that orders group commits of all processes sharing the database.
+
+    Without it, a worker process whose BEGIN IMMEDIATE met another process's write lock slept
+    in SQLite's busy handler (1, 2, 5, 10, 15, 20… ms, growing), which set the p99 latency of
+    residents' saves with two uvicorn workers. `flock` wakes the waiting thread as soon as
+    the lock is released. Only held on the writer thread, from BEGIN to COMMIT.
+    """
+
+    def __init__(self, database: str) -> None:
+        self._path = f"{database}-writer.lock"
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._fd is not None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _run_batch(
+    connection: sqlite3.Connection, works: list[Work], turn: _WriterTurn
+) -> list[tuple[bool, Any]]:
     """Run units of work in one transaction, each in a savepoint; COMMIT once for all.
 
     A unit that raises is rolled back to its savepoint and its exception returned; the others
     still commit. If the COMMIT itself fails, everything is rolled back and the error raised.
     """
+    with turn:
+        return _run_batch_now(connection, works)
+
+
+def _run_batch_now(connection: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -129,6 +166,7 @@ class _LoopState:
 
     def __init__(self, connect_kwargs: dict[str, Any]) -> None:
         self.writer = SQLiteThread(connect_kwargs)
+        self.turn = _WriterTurn(connect_kwargs["database"])
         self.reader = SQLiteThread(connect_kwargs, read_only=True)
         self.lock = asyncio.Lock()
         self.pending: list[tuple[Work, asyncio.Future[Any]]] = []
@@ -263,7 +301,8 @@ class SharedSQLiteEngine(SQLiteEngine):
                 state.units += len(batch)
                 state.commits += 1
                 try:
-                    outcomes = await state.writer.call(_run_batch, [work for work, _ in batch])
+                    works = [work for work, _ in batch]
+                    outcomes = await state.writer.call(_run_batch, works, state.turn)
                 except BaseException as exc:
                     for _, future in batch:
                         if not future.done():
@@ -291,6 +330,7 @@ class SharedSQLiteEngine(SQLiteEngine):
         if state is not None:
             await state.writer.close()
             await state.reader.close()
+            state.turn.close()
 
 
 class LoopPoolPostgresEngine(PostgresEngine):

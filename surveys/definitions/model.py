@@ -187,6 +187,12 @@ class Survey:
         states, _ = self._walk(answers)
         return [s.page for s in states if s.shown]
 
+    def visible_layout(self, answers: Answers) -> list[tuple[Page, tuple[Question, ...]]]:
+        """Each page shown, with its shown questions, from one routing walk (checking a whole
+        response page by page with `visible_questions` walked the survey once per page)."""
+        states, _ = self._walk(answers)
+        return [(s.page, s.questions) for s in states if s.shown]
+
     def visible_questions(self, page: Page | str, answers: Answers) -> list[Question]:
         """The questions shown on ``page`` (none when the page is skipped)."""
         page_id = page if isinstance(page, str) else page.id

@@ -115,8 +115,8 @@ def validate_answers(survey: Survey, answers: Mapping[str, Any]) -> list[FieldEr
     for qid in answers:
         if qid not in known:
             problems.append(FieldError(qid, qid, f"survey {survey.slug!r} has no question {qid!r}"))
-    for page_obj in survey.visible_pages(answers):
-        for question in survey.visible_questions(page_obj, answers):
+    for _, shown in survey.visible_layout(answers):
+        for question in shown:
             handler = question.handler
             value = answers.get(question.id)
             if value is None:

@@ -130,3 +130,24 @@ async def test_reads_see_commits_and_do_not_wait_for_an_open_transaction(db: Any
     release.set()
     await holder
     assert sorted(r["name"] for r in await Job.select(Job.name)) == ["committed", "uncommitted"]
+
+
+@pytest.mark.db
+@SQLITE_ONLY
+async def test_two_engines_on_one_file_take_turns_without_losing_writes(db: Any):
+    """Two engines on one file stand for two uvicorn workers: their group commits queue on
+    the shared writer lock file rather than failing or sleeping in SQLite's busy handler."""
+    other = SharedSQLiteEngine(path=db.engine.path)
+    try:
+        names = [f"ok-a{n}" for n in range(48)] + [f"ok-b{n}" for n in range(48)]
+        results = await asyncio.gather(
+            *(
+                (db.engine if name.startswith("ok-a") else other).run_atomic(_insert_job(name))
+                for name in names
+            )
+        )
+        assert all(isinstance(r, int) for r in results) and len(set(results)) == 96
+        stored = sorted(r["name"] for r in await Job.select(Job.name))
+        assert stored == sorted(names)
+    finally:
+        await other.close()
