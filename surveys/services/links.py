@@ -151,6 +151,14 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
         if member in seen:
             problems.append((f"member_references[{i}]", "is listed more than once"))
         seen.setdefault(member, i)
+    engine = SurveyLink._meta.db
+    if engine.engine_type == "postgres":
+        # The same per-member lock as staff-assisted entry takes, in a fixed order: two
+        # requests about one member take turns, so both cannot pass the checks below.
+        for member in sorted(set(member_ids)):
+            await engine.run_querystring(
+                QueryString("SELECT pg_advisory_xact_lock({}, {})", survey_id, member)
+            )
     placeholders = ", ".join("{}" for _ in member_ids)
     rows = await SurveyLink._meta.db.run_querystring(
         QueryString(

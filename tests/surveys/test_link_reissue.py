@@ -140,3 +140,16 @@ async def test_a_new_wave_is_a_new_version_and_members_are_asked_again(db: Any) 
             SLUG, RESIDENT_SATISFACTION_ANSWERS, mode="phone", entered_by=int(staff.id),
             member_reference="P-WAVE0002",
         )  # fmt: skip
+
+
+async def test_simultaneous_issues_to_one_member_leave_one_working_link(db: Any) -> None:
+    """Four requests for the same member at once: each retires the one before, so exactly one
+    link still works (on PostgreSQL this needs the per-member lock)."""
+    import asyncio
+
+    await store_bank(SLUG)
+    member = await new_member("P-RACE0001")
+    issued = await asyncio.gather(*(_issue(member) for _ in range(4)))
+    states = [await links.resolve(one.token) for (one,) in issued]
+    assert all(state is not None for state in states)
+    assert sum(not state.expired for state in states if state is not None) == 1
