@@ -134,30 +134,26 @@ def _run_batch(
     A unit that raises is rolled back to its savepoint and its exception returned; the others
     still commit. If the COMMIT itself fails, everything is rolled back and the error raised.
     """
-    with turn:
-        return _run_batch_now(connection, works)
-
-
-def _run_batch_now(connection: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        for work in works:
-            connection.execute("SAVEPOINT unit")
-            try:
-                value = work(connection)
-            except Exception as exc:  # handed back to the caller that owns the unit
-                connection.execute("ROLLBACK TO unit")
-                connection.execute("RELEASE unit")
-                outcomes.append((False, exc))
-            else:
-                connection.execute("RELEASE unit")
-                outcomes.append((True, value))
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
+    with turn:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for work in works:
+                connection.execute("SAVEPOINT unit")
+                try:
+                    value = work(connection)
+                except Exception as exc:  # handed back to the caller that owns the unit
+                    connection.execute("ROLLBACK TO unit")
+                    connection.execute("RELEASE unit")
+                    outcomes.append((False, exc))
+                else:
+                    connection.execute("RELEASE unit")
+                    outcomes.append((True, value))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
     return outcomes
 
 

@@ -24,7 +24,7 @@ from piccolo.querystring import QueryString
 
 from service.security import hash_token, keyed_hash
 from surveys.services.errors import Conflict, NotFound, RateLimited, SurveyError
-from surveys.tables import Survey, SurveyLink
+from surveys.tables import Survey, SurveyLink, SurveyResponse
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TOKEN_LENGTH = 26  # 26 x 5 bits = 130 bits
@@ -143,8 +143,6 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
     the last wave is invited again to this one. Runs inside `create_links`' transaction, so a
     refusal leaves everything as it was.
     """
-    from surveys.tables import SurveyResponse
-
     problems: list[tuple[str, str]] = []
     seen: dict[int, int] = {}
     for i, member in enumerate(member_ids):

@@ -125,10 +125,12 @@ async def test_reads_see_commits_and_do_not_wait_for_an_open_transaction(db: Any
 
     holder = asyncio.create_task(long_transaction())
     await inside.wait()
-    seen = await asyncio.wait_for(Job.select(Job.name), timeout=5)
+    try:
+        seen = await asyncio.wait_for(Job.select(Job.name), timeout=5)
+    finally:
+        release.set()  # so a failure here does not leave the writer held
+        await holder
     assert [r["name"] for r in seen] == ["committed"]  # not blocked, and no dirty read
-    release.set()
-    await holder
     assert sorted(r["name"] for r in await Job.select(Job.name)) == ["committed", "uncommitted"]
 
 

@@ -11,33 +11,15 @@ from typing import Any
 
 import pytest
 
-from panel.tables import Member
 from surveys.services import definitions_store, links, responses
 from surveys.services.errors import Conflict, SurveyError
 from surveys.tables import SurveyLink, SurveyResponse
 from tests.conftest import create_staff, csrf_token, post_form
-from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, new_member, store_bank
 
 SLUG = "resident-satisfaction"
 ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 STAFF_ANSWERS = {**ANSWERS, "area_satisfaction": "fairly_dissatisfied", "trust": "great_deal"}
-
-
-async def _member(reference: str) -> int:
-    member = Member(
-        reference=reference,
-        first_name="Ada",
-        last_name="Lovelace",
-        email=f"{reference.lower()}@example.org",
-        age_band="35-44",
-        sex="female",
-        ward="abbey",
-        ethnicity="white",
-        disability="no",
-        imd_quintile=3,
-    )
-    await member.save()
-    return int(member.id)
 
 
 async def _staff() -> int:
@@ -71,7 +53,7 @@ async def _link_row(link_id: int) -> dict[str, Any]:
 
 async def test_assisted_entry_claims_the_members_open_link(db: Any) -> None:
     await store_bank(SLUG)
-    member = await _member("P-CLAIM001")
+    member = await new_member("P-CLAIM001")
     issued = await _link(member)
     staff = await _staff()
     made = await responses.record_assisted(
@@ -95,7 +77,7 @@ async def test_assisted_entry_claims_the_members_open_link(db: Any) -> None:
 
 async def test_assisted_entry_completes_the_members_partial_online_response(db: Any) -> None:
     await store_bank(SLUG)
-    member = await _member("P-PART0001")
+    member = await new_member("P-PART0001")
     issued = await _started_online(member, {"area_satisfaction": "very_satisfied"})
     before = await SurveyResponse.select().first()
     assert before is not None and before["status"] == "partial"
@@ -126,7 +108,7 @@ async def test_assisted_entry_completes_the_members_partial_online_response(db: 
 
 async def test_a_member_who_has_responded_online_is_refused_and_nothing_changes(db: Any) -> None:
     await store_bank(SLUG)
-    member = await _member("P-DONE0001")
+    member = await new_member("P-DONE0001")
     issued = await _started_online(member, ANSWERS)
     survey = (await definitions_store.get_version(SLUG)).survey
     assert (await responses.submit(await _state(issued.token), survey)).ok
@@ -158,7 +140,7 @@ async def test_a_member_who_has_responded_online_is_refused_and_nothing_changes(
 
 async def test_a_member_entered_by_staff_once_is_refused_the_second_time(db: Any) -> None:
     await store_bank(SLUG)
-    await _member("P-TWICE001")
+    await new_member("P-TWICE001")
     staff = await _staff()
     await responses.record_assisted(
         SLUG, ANSWERS, mode="paper", entered_by=staff, member_reference="P-TWICE001"
@@ -170,7 +152,7 @@ async def test_a_member_entered_by_staff_once_is_refused_the_second_time(db: Any
     assert caught.value.errors[0][0] == "member_reference"
     # A used link alone (its response gone, say after an erasure request) also counts.
     await SurveyResponse.delete(force=True)
-    member = await _member("P-USED0001")
+    member = await new_member("P-USED0001")
     issued = await _link(member)
     await SurveyLink.update(
         {SurveyLink.status: "used", SurveyLink.used_at: dt.datetime.now(dt.UTC)}
@@ -212,7 +194,7 @@ async def test_online_submit_and_assisted_entry_at_once_give_one_response(
     members = []
     for i in range(8):
         reference = f"P-RACE000{i}"
-        member = await _member(reference)
+        member = await new_member(reference)
         issued = await _started_online(member, ANSWERS)
         members.append((reference, member, await _state(issued.token)))
 
@@ -275,7 +257,7 @@ async def test_first_online_page_and_assisted_entry_at_once_give_one_row(
     members = []
     for i in range(6):
         reference = f"P-FIRST00{i}"
-        member = await _member(reference)
+        member = await new_member(reference)
         issued = await _link(member)
         members.append((reference, member, await _state(issued.token)))
     entering = {reference: asyncio.Event() for reference, _, _ in members}
@@ -314,7 +296,7 @@ async def test_first_online_page_and_assisted_entry_at_once_give_one_row(
 
 async def test_simultaneous_assisted_entries_for_one_member_give_one_response(db: Any) -> None:
     await store_bank(SLUG)
-    await _member("P-DUPE0001")
+    await new_member("P-DUPE0001")
     staff = await _staff()
 
     async def attempt(mode: str) -> str:
@@ -334,7 +316,7 @@ async def test_simultaneous_assisted_entries_for_one_member_give_one_response(db
 # ------------------------------------------------------------------ over HTTP
 async def test_api_answers_409_with_the_path_and_message(client: Any, staff_login: Any) -> None:
     await store_bank(SLUG)
-    member = await _member("P-API00001")
+    member = await new_member("P-API00001")
     await _link(member)
     await staff_login(client, "research_officer")
 
@@ -362,7 +344,7 @@ async def test_staff_page_shows_the_conflict_in_the_error_summary(
     client: Any, staff_login: Any
 ) -> None:
     await store_bank(SLUG)
-    member = await _member("P-PAGE0001")
+    member = await new_member("P-PAGE0001")
     issued = await _started_online(member, ANSWERS)
     survey = (await definitions_store.get_version(SLUG)).survey
     assert (await responses.submit(await _state(issued.token), survey)).ok

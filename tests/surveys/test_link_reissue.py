@@ -21,6 +21,16 @@ async def _issue(*members: int) -> list[links.IssuedLink]:
     return await links.create_links(SLUG, member_ids=list(members))
 
 
+async def _answer_online(token: str) -> None:
+    """The resident answers every question through their link and submits."""
+    state = await links.resolve(token)
+    assert state is not None
+    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
+    resumed = await links.resolve(token)
+    assert resumed is not None
+    assert (await responses.submit(resumed, (await get_version(SLUG)).survey)).ok
+
+
 async def test_reissuing_retires_the_unused_link_and_the_new_one_works(db: Any) -> None:
     await store_bank(SLUG)
     member = await new_member("P-LOST0001")
@@ -59,12 +69,7 @@ async def test_members_who_have_responded_online_or_through_staff_are_refused(db
     on_paper = await new_member("P-PAPER001")
     fresh = await new_member("P-FRESH001")
     (issued,) = await _issue(online)
-    state = await links.resolve(issued.token)
-    assert state is not None
-    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
-    resumed = await links.resolve(issued.token)
-    assert resumed is not None
-    assert (await responses.submit(resumed, (await get_version(SLUG)).survey)).ok
+    await _answer_online(issued.token)
     staff = await create_user("staff@example.org", "Staff", "research_officer", "a-long-password-1")
     await responses.record_assisted(
         SLUG,
@@ -113,12 +118,7 @@ async def test_a_new_wave_is_a_new_version_and_members_are_asked_again(db: Any) 
     online = await new_member("P-WAVE0001")
     await new_member("P-WAVE0002")
     (issued,) = await _issue(online)
-    state = await links.resolve(issued.token)
-    assert state is not None
-    await responses.save_answers(state, RESIDENT_SATISFACTION_ANSWERS, page_id="trust", lang="en")
-    resumed = await links.resolve(issued.token)
-    assert resumed is not None
-    assert (await responses.submit(resumed, (await get_version(SLUG)).survey)).ok
+    await _answer_online(issued.token)
     staff = await create_user("wave@example.org", "Staff", "research_officer", "a-long-password-1")
     await responses.record_assisted(
         SLUG, RESIDENT_SATISFACTION_ANSWERS, mode="paper", entered_by=int(staff.id),
