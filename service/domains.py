@@ -3,6 +3,10 @@
 The only place that knows every domain. A domain plugs in by exposing `ROUTES` in
 controllers.py, `COMMANDS` in cli.py, `JOBS`/`PERIODIC` in jobs.py and `load_demo` in demo.py;
 a room a domain does not have is simply absent.
+
+The domains are listed once, in `piccolo_conf.APP_REGISTRY` (every app except `service`). A room
+module that exists but exposes none of its expected names (a misspelt `ROUTES`, say) is a
+mistake, not an absent room: `collect` raises `DomainError` so start-up fails loudly.
 """
 
 from __future__ import annotations
@@ -12,7 +16,32 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-DOMAINS = ("panel", "surveys", "accessibility")
+from piccolo_conf import APP_REGISTRY
+
+DOMAINS: tuple[str, ...] = tuple(
+    app.split(".")[0] for app in APP_REGISTRY.apps if app.split(".")[0] != "service"
+)
+
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "controllers": ("ROUTES",),
+    "cli": ("COMMANDS",),
+    "jobs": ("JOBS", "PERIODIC"),
+    "demo": ("load_demo",),
+}
+
+
+class DomainError(RuntimeError):
+    """A domain's room module exposes none of the names `service` looks for."""
+
+
+def check_room(module: ModuleType, room: str) -> None:
+    """Raise `DomainError` when `module` exposes none of the names expected of `room`."""
+    expected = EXPECTED.get(room, ())
+    if expected and not any(hasattr(module, name) for name in expected):
+        raise DomainError(
+            f"{module.__name__} exposes none of {', '.join(expected)}: "
+            "misspelt, or remove the module"
+        )
 
 
 def _room(domain: str, room: str) -> ModuleType | None:
@@ -30,7 +59,10 @@ def collect(room: str, attribute: str) -> list[Any]:
     found: list[Any] = []
     for domain in DOMAINS:
         module = _room(domain, room)
-        if module is None or not hasattr(module, attribute):
+        if module is None:
+            continue
+        check_room(module, room)
+        if not hasattr(module, attribute):
             continue
         value = getattr(module, attribute)
         if isinstance(value, list | tuple):
