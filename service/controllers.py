@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -22,10 +23,21 @@ FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENC
 
 
 def _safe_next(url: str | None) -> str:
-    """Only same-site paths: an open redirect after sign-in would help phishing."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return "/staff"
+    """Only same-site paths: an open redirect after sign-in would help phishing.
+
+    Browsers drop tabs and newlines anywhere in a URL and treat ``\\`` as ``/``, so
+    ``/\t/evil.example`` becomes ``//evil.example`` (another site). Any control
+    character, whitespace or backslash refuses the value outright; what is left must
+    parse as a bare path (no scheme, no host) that does not start with ``//``.
+    """
+    if not url or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return "/staff"
+    if "\\" in url:
+        return "/staff"
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return "/staff"
+    return url
 
 
 class PublicPages(Controller):

@@ -1,6 +1,7 @@
 """``postcode``: a full UK postcode, stored normalised ("SW1A 1AA").
 
-Used for ward lookup, so only complete postcodes are accepted. Accepts any
+Only complete postcodes are accepted (the service does not look up wards from
+them; a panel member's ward comes from their profile). Accepts any
 case and spacing ("sw1a1aa", " SW1A  1AA "). The pattern is the structure of
 UK postcodes (outward code: area + district; inward code: sector + unit,
 using only the letters Royal Mail allows), plus GIR 0AA; it does not check

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from panel import demographics
 from panel import services as panel_services
+from service.spreadsheet import neutralise_frame
 from surveys.questions import export_row, survey_codebook
 from surveys.services.definitions_store import get_version, version_numbers
 from surveys.services.errors import SurveyError
@@ -286,7 +287,7 @@ def codebook_json(codebook: dict[str, Any]) -> bytes:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens Welsh and other accents correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def codebook_rows(codebook: dict[str, Any]) -> list[dict[str, Any]]:
@@ -316,10 +317,12 @@ def to_excel(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
-        frame.to_excel(xl, sheet_name="responses", index=False)
-        pd.DataFrame(
-            codebook_rows(codebook),
-            columns=["name", "label", "type", "ordered", "code", "value_label", "missing"],
+        neutralise_frame(frame).to_excel(xl, sheet_name="responses", index=False)
+        neutralise_frame(
+            pd.DataFrame(
+                codebook_rows(codebook),
+                columns=["name", "label", "type", "ordered", "code", "value_label", "missing"],
+            )
         ).to_excel(xl, sheet_name="codebook", index=False)
     return buffer.getvalue()
 

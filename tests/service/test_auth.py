@@ -78,13 +78,13 @@ async def test_forms_without_a_csrf_token_are_refused(client: Any):
     assert response.status_code == 403
 
 
-async def test_after_sign_in_redirect_stays_on_site(client: Any):
+@pytest.mark.parametrize("next_url", ["//evil.example/phish", "/\t/evil.example"])
+async def test_after_sign_in_redirect_stays_on_site(client: Any, next_url: str):
     user, password = await create_staff("admin")
     response = await post_form(
-        client,
-        "/staff/sign-in",
-        {"email": user.email, "password": password, "next": "//evil.example/phish"},
+        client, "/staff/sign-in", {"email": user.email, "password": password, "next": next_url}
     )
+    assert response.status_code == 303
     assert response.headers["location"] == "/staff"
 
 
