@@ -162,7 +162,7 @@ async def composition() -> dict[str, Any]:
 
 #: The consent wording in force. A consent given under any other version is not re-used
 #: silently: the member is asked again before being contacted on that channel.
-CONSENT_WORDING_VERSION = "2026-1"
+CONSENT_WORDING_VERSION = "2026-01"
 
 CHANNELS = ("email", "sms", "post", "phone")
 CONTACT_KINDS = ("invitation", "reminder", "thank_you", "response")
