@@ -69,18 +69,25 @@ async def profiles(member_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r.pop("id"): r for r in rows}
 
 
+def _contact_columns() -> tuple[Any, ...]:
+    """Name, email, phone and postal address: the columns that identify and reach a member."""
+    return (
+        Member.first_name,
+        Member.last_name,
+        Member.email,
+        Member.phone,
+        Member.address_line1,
+        Member.town,
+        Member.postcode,
+    )
+
+
 async def contact_details(member_id: int) -> dict[str, Any] | None:
     """Name and contact details: only for sending a member their own invitation."""
     return (
         await Member.select(
             Member.reference,
-            Member.first_name,
-            Member.last_name,
-            Member.email,
-            Member.phone,
-            Member.address_line1,
-            Member.town,
-            Member.postcode,
+            *_contact_columns(),
             Member.preferred_contact,
         )
         .where(Member.id == member_id)
@@ -107,13 +114,7 @@ async def members_with_contact_details(member_ids: Iterable[int]) -> dict[int, d
         return {}
     rows = await Member.select(
         Member.id,
-        Member.first_name,
-        Member.last_name,
-        Member.email,
-        Member.phone,
-        Member.address_line1,
-        Member.town,
-        Member.postcode,
+        *_contact_columns(),
     ).where(Member.id.is_in(ids))
     return {r.pop("id"): r for r in rows}
 
@@ -239,13 +240,7 @@ async def invitation_targets(member_ids: Sequence[int]) -> list[InvitationTarget
         Member.status,
         Member.paused_until,
         Member.preferred_contact,
-        Member.first_name,
-        Member.last_name,
-        Member.email,
-        Member.phone,
-        Member.address_line1,
-        Member.town,
-        Member.postcode,
+        *_contact_columns(),
         Member.language,
         Member.large_print,
         Member.wants_thank_you,
