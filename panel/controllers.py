@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
 
-from panel.services import composition, unsubscribe, unsubscribe_target
+from panel.services import composition, self_service_member, unsubscribe, unsubscribe_target
 from service.auth import RESIDENT_OPT, public, requires_role
 from service.roles import Role
 
@@ -81,4 +81,42 @@ def _unsubscribe_page(state: str, channel: str | None) -> Template:
     )
 
 
-ROUTES = [PanelPages, PanelAPI, UnsubscribePages]
+class SelfServicePages(Controller):
+    """`/panel/me/{token}`: a member's own details, by their personal link, no password.
+
+    Read-only for now: changes, pausing, leaving and downloads are not built yet.
+    """
+
+    path = "/panel/me"
+    guards = [public]  # noqa: RUF012
+    opt = RESIDENT_OPT
+    include_in_schema = False
+
+    @get("/{token:str}")
+    async def show(self, token: str) -> Template:
+        member = await self_service_member(token)
+        status = ""
+        if member:
+            until = member["paused_until"]
+            status = {
+                "active": "Active",
+                "applicant": "Waiting for confirmation",
+                "withdrawn": "Left the panel",
+                "paused": f"Paused until {until:%-d %B %Y}" if until else "Paused",
+            }.get(member["status"], member["status"])
+        return Template(
+            "panel/me.html",
+            context={
+                "member": member,
+                "title": "Your panel details" if member else "We do not recognise this link",
+                "channel_name": CHANNEL_NAMES.get(member["preferred_contact"], "")
+                if member
+                else "",
+                "status_text": status,
+            },
+            status_code=HTTP_200_OK if member else HTTP_404_NOT_FOUND,
+            headers=NO_STORE,
+        )
+
+
+ROUTES = [PanelPages, PanelAPI, UnsubscribePages, SelfServicePages]

@@ -182,3 +182,16 @@ async def test_self_service_link_is_a_fresh_hashed_token(db: Any):
     assert hashes == {hash_token(first.removeprefix("/panel/me/")), hash_token(second[10:])}
     with pytest.raises(KeyError):
         await services.self_service_link(999999)
+
+
+async def test_self_service_link_opens_the_members_own_details(client: Any):
+    member = await new_member(status="paused", paused_until=dt.date(2027, 1, 10))
+    page = await client.get(await services.self_service_link(member))
+    assert page.status_code == 200
+    assert "Ada Jones" in page.text and "ada@example.org" in page.text
+    assert "Paused until 10 January 2027" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    unsubscribe = await services.issue_unsubscribe_link(member, "email")
+    wrong_kind = "/panel/me/" + unsubscribe.removeprefix("/panel/unsubscribe/")
+    assert (await client.get(wrong_kind)).status_code == 404
+    assert (await client.get("/panel/me/not-a-token")).status_code == 404
