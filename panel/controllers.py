@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
 
-from panel.services import composition
-from service.auth import requires_role
+from panel.services import composition, self_service_member, unsubscribe, unsubscribe_target
+from service.auth import RESIDENT_OPT, public, requires_role
 from service.roles import Role
 
 panel_staff = requires_role(Role.PANEL_MANAGER)
@@ -35,4 +36,87 @@ class PanelAPI(Controller):
         return await composition()
 
 
-ROUTES = [PanelPages, PanelAPI]
+CHANNEL_NAMES = {"email": "email", "sms": "text message", "post": "post", "phone": "phone"}
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+class UnsubscribePages(Controller):
+    """`/panel/unsubscribe/{token}`: no sign-in; GET asks, POST withdraws consent for a channel.
+
+    The POST is exempt from CSRF because mail clients send RFC 8058 one-click unsubscribes
+    (`List-Unsubscribe=One-Click`) as a bare POST; the unguessable token is the authority, and
+    the only thing it can do is stop contact on one channel.
+    """
+
+    path = "/panel/unsubscribe"
+    guards = [public]  # noqa: RUF012
+    opt = RESIDENT_OPT
+    include_in_schema = False
+
+    @get("/{token:str}")
+    async def confirm(self, token: str) -> Template:
+        target = await unsubscribe_target(token)
+        if target is None:
+            return _unsubscribe_page("unknown", None)
+        return _unsubscribe_page("confirm", target[1])
+
+    @post("/{token:str}", status_code=HTTP_200_OK, opt={"exclude_from_csrf": True})
+    async def withdraw(self, token: str) -> Template:
+        channel = await unsubscribe(token)
+        return _unsubscribe_page("unknown" if channel is None else "done", channel)
+
+
+def _unsubscribe_page(state: str, channel: str | None) -> Template:
+    name = CHANNEL_NAMES.get(channel or "", "")
+    titles = {
+        "confirm": f"Stop contact by {name}",
+        "done": f"You will not be contacted by {name}",
+        "unknown": "We do not recognise this link",
+    }
+    return Template(
+        "panel/unsubscribe.html",
+        context={"state": state, "channel_name": name, "title": titles[state]},
+        status_code=HTTP_404_NOT_FOUND if state == "unknown" else HTTP_200_OK,
+        headers=NO_STORE,
+    )
+
+
+class SelfServicePages(Controller):
+    """`/panel/me/{token}`: a member's own details, by their personal link, no password.
+
+    Read-only for now: changes, pausing, leaving and downloads are not built yet.
+    """
+
+    path = "/panel/me"
+    guards = [public]  # noqa: RUF012
+    opt = RESIDENT_OPT
+    include_in_schema = False
+
+    @get("/{token:str}")
+    async def show(self, token: str) -> Template:
+        member = await self_service_member(token)
+        status = ""
+        if member:
+            until = member["paused_until"]
+            status = {
+                "active": "Active",
+                "applicant": "Waiting for confirmation",
+                "withdrawn": "Left the panel",
+                "paused": f"Paused until {until:%-d %B %Y}" if until else "Paused",
+            }.get(member["status"], member["status"])
+        return Template(
+            "panel/me.html",
+            context={
+                "member": member,
+                "title": "Your panel details" if member else "We do not recognise this link",
+                "channel_name": CHANNEL_NAMES.get(member["preferred_contact"], "")
+                if member
+                else "",
+                "status_text": status,
+            },
+            status_code=HTTP_200_OK if member else HTTP_404_NOT_FOUND,
+            headers=NO_STORE,
+        )
+
+
+ROUTES = [PanelPages, PanelAPI, UnsubscribePages, SelfServicePages]

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from panel.demographics import AGE_BANDS, WARDS, Ward
+from panel.services import CONSENT_WORDING_VERSION
 from panel.services import age_band as compute_age_band
-from panel.tables import Member
+from panel.tables import Consent, Member
 
 DEMO_SIZE = 2000
 SEED = 20261122
@@ -141,7 +142,7 @@ def _member(rng: random.Random, index: int) -> dict[str, Any]:
         "disability": disability,
         "ward": ward.code,
         "imd_quintile": ward.imd_quintile,
-        "consent_version": "2026-01",
+        "consent_version": CONSENT_WORDING_VERSION,
         "consent_given_at": dt.datetime(2026, 1, 15, tzinfo=dt.UTC)
         + dt.timedelta(hours=rng.randint(0, 24 * 280)),
         "source": "demo",
@@ -155,8 +156,33 @@ async def load_demo(out: Callable[[str], None], base_url: str) -> None:
     rng = random.Random(SEED)
     rows = [_member(rng, i) for i in range(1, DEMO_SIZE + 1)]
     new = [Member(**row) for row in rows if row["reference"] not in existing]
-    if new:
-        async with Member._meta.db.transaction():
-            for start in range(0, len(new), 500):
-                await Member.insert(*new[start : start + 500])
+    async with Member._meta.db.transaction():
+        for start in range(0, len(new), 500):
+            await Member.insert(*new[start : start + 500])
+        consents = await _add_consents()
     out(f"Panel: {len(new)} demo members added ({len(existing) + len(new)} in all).")
+    out(f"Panel: consent recorded for {consents} demo members.")
+
+
+async def _add_consents() -> int:
+    """Membership, contact on the preferred channel and linking answers, for each demo member
+    who has no consent on record yet (so re-running adds nothing)."""
+    with_consent = {r["member"] for r in await Consent.select(Consent.member).distinct()}
+    members = await Member.select(
+        Member.id, Member.preferred_contact, Member.consent_given_at
+    ).where(Member.source == "demo")
+    rows = [
+        Consent(
+            member=m["id"],
+            purpose=purpose,
+            wording_version=CONSENT_WORDING_VERSION,
+            given_at=m["consent_given_at"],
+            method="paper" if m["preferred_contact"] == "post" else "online",
+        )
+        for m in members
+        if m["id"] not in with_consent
+        for purpose in ("membership", f"contact:{m['preferred_contact']}", "link_answers")
+    ]
+    for start in range(0, len(rows), 500):
+        await Consent.insert(*rows[start : start + 500])
+    return len(rows) // 3

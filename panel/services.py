@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from panel.tables import Member
+from panel.tables import Consent, ContactEvent, Draw, DrawMember, Member, MemberToken
+from service.security import hash_token
 
 #: Profile columns safe for analysis: demographics, never contact details.
 PROFILE_COLUMNS = ("age_band", "sex", "ward", "ethnicity", "disability", "imd_quintile")
@@ -67,18 +69,25 @@ async def profiles(member_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r.pop("id"): r for r in rows}
 
 
+def _contact_columns() -> tuple[Any, ...]:
+    """Name, email, phone and postal address: the columns that identify and reach a member."""
+    return (
+        Member.first_name,
+        Member.last_name,
+        Member.email,
+        Member.phone,
+        Member.address_line1,
+        Member.town,
+        Member.postcode,
+    )
+
+
 async def contact_details(member_id: int) -> dict[str, Any] | None:
     """Name and contact details: only for sending a member their own invitation."""
     return (
         await Member.select(
             Member.reference,
-            Member.first_name,
-            Member.last_name,
-            Member.email,
-            Member.phone,
-            Member.address_line1,
-            Member.town,
-            Member.postcode,
+            *_contact_columns(),
             Member.preferred_contact,
         )
         .where(Member.id == member_id)
@@ -105,13 +114,7 @@ async def members_with_contact_details(member_ids: Iterable[int]) -> dict[int, d
         return {}
     rows = await Member.select(
         Member.id,
-        Member.first_name,
-        Member.last_name,
-        Member.email,
-        Member.phone,
-        Member.address_line1,
-        Member.town,
-        Member.postcode,
+        *_contact_columns(),
     ).where(Member.id.is_in(ids))
     return {r.pop("id"): r for r in rows}
 
@@ -154,3 +157,257 @@ async def composition() -> dict[str, Any]:
             }
         )
     return result
+
+
+# --- The contract with fieldwork (surveys/): who may be contacted, and recording each contact ---
+
+#: The consent wording in force. A consent given under any other version is not re-used
+#: silently: the member is asked again before being contacted on that channel.
+CONSENT_WORDING_VERSION = "2026-01"
+
+CHANNELS = ("email", "sms", "post", "phone")
+CONTACT_KINDS = ("invitation", "reminder", "thank_you", "response")
+
+
+@dataclass(frozen=True)
+class InvitationTarget:
+    """What fieldwork needs to contact one member, or the plain reason it must not."""
+
+    member_id: int
+    reference: str
+    channel: str | None
+    refusal: str | None
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    address_line1: str
+    town: str
+    postcode: str
+    language: str
+    large_print: bool
+    wants_thank_you: bool
+
+
+def _refusal(row: dict[str, Any], consented: set[str], today: dt.date) -> str | None:
+    status = row["status"]
+    if status == "paused":
+        until = row["paused_until"]
+        if until is None or until > today:
+            return f"paused until {until.isoformat()}" if until else "paused"
+    elif status != "active":
+        return status  # applicant, withdrawn, erased
+    channel = row["preferred_contact"]
+    if channel not in CHANNELS:
+        return f"unknown channel {channel!r}"
+    if f"contact:{channel}" not in consented:
+        return f"no consent for {channel}"
+    if channel == "email" and not row["email"]:
+        return "no email address"
+    if channel == "sms" and not row["phone"]:
+        return "no phone number"
+    if channel == "post" and not (row["address_line1"] and row["postcode"]):
+        return "no postal address"
+    return None
+
+
+async def current_consents(member_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Purposes each member has consent for in the current wording, not withdrawn."""
+    result: dict[int, set[str]] = {m: set() for m in member_ids}
+    if not member_ids:
+        return result
+    rows = await Consent.select(Consent.member, Consent.purpose).where(
+        Consent.member.is_in(list(member_ids)),
+        Consent.wording_version == CONSENT_WORDING_VERSION,
+        Consent.withdrawn_at.is_null(),
+    )
+    for row in rows:
+        result[row["member"]].add(row["purpose"])
+    return result
+
+
+async def invitation_targets(member_ids: Sequence[int]) -> list[InvitationTarget]:
+    """One target per id, in the order given; `channel` is None with `refusal` saying why.
+
+    Unknown ids raise KeyError naming them, so a batch never silently skips people.
+    """
+    ids = list(member_ids)
+    if not ids:
+        return []
+    rows = await Member.select(
+        Member.id,
+        Member.reference,
+        Member.status,
+        Member.paused_until,
+        Member.preferred_contact,
+        *_contact_columns(),
+        Member.language,
+        Member.large_print,
+        Member.wants_thank_you,
+    ).where(Member.id.is_in(ids))
+    by_id = {r["id"]: r for r in rows}
+    missing = [m for m in ids if m not in by_id]
+    if missing:
+        raise KeyError(f"unknown member ids: {', '.join(map(str, missing))}")
+    consents = await current_consents(ids)
+    today = dt.date.today()
+    targets = []
+    for member_id in ids:
+        row = by_id[member_id]
+        refusal = _refusal(row, consents[member_id], today)
+        targets.append(
+            InvitationTarget(
+                member_id=member_id,
+                reference=row["reference"],
+                channel=None if refusal else row["preferred_contact"],
+                refusal=refusal,
+                first_name=row["first_name"],
+                last_name=row["last_name"],
+                email=row["email"],
+                phone=row["phone"],
+                address_line1=row["address_line1"],
+                town=row["town"],
+                postcode=row["postcode"],
+                language=row["language"],
+                large_print=bool(row["large_print"]),
+                wants_thank_you=bool(row["wants_thank_you"]),
+            )
+        )
+    return targets
+
+
+async def record_contact(
+    member_id: int,
+    *,
+    kind: str,
+    channel: str,
+    subject: str,
+    message_id: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Record one contact in the member's history.
+
+    Plain queries on the shared engine, so inside the caller's open transaction they are part
+    of it: fieldwork records a send in the same transaction as its own state change.
+    """
+    if kind not in CONTACT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(CONTACT_KINDS)}, not {kind!r}")
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+    when = at or dt.datetime.now(dt.UTC)
+    await ContactEvent.insert(
+        ContactEvent(
+            member=member_id,
+            kind=kind,
+            channel=channel,
+            subject=subject,
+            message_id=message_id,
+            at=when,
+        )
+    )
+    if kind in ("invitation", "reminder"):
+        await Member.update({Member.last_contacted_at: when}).where(Member.id == member_id)
+
+
+async def _issue_token(member_id: int, purpose: str) -> str:
+    if not await Member.exists().where(Member.id == member_id):
+        raise KeyError(f"unknown member id: {member_id}")
+    token = secrets.token_urlsafe(32)
+    await MemberToken.insert(
+        MemberToken(member=member_id, purpose=purpose, token_hash=hash_token(token))
+    )
+    return token
+
+
+async def issue_unsubscribe_link(member_id: int, channel: str) -> str:
+    """Path of a one-click link that withdraws the member's consent for `channel`."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+    return f"/panel/unsubscribe/{await _issue_token(member_id, f'unsubscribe:{channel}')}"
+
+
+async def unsubscribe_target(token: str) -> tuple[int, str] | None:
+    """(member id, channel) of an unsubscribe token, or None if it is not one of ours."""
+    row = (
+        await MemberToken.select(MemberToken.member, MemberToken.purpose)
+        .where(MemberToken.token_hash == hash_token(token))
+        .first()
+    )
+    if row is None or not row["purpose"].startswith("unsubscribe:"):
+        return None
+    return row["member"], row["purpose"].removeprefix("unsubscribe:")
+
+
+async def unsubscribe(token: str) -> str | None:
+    """Withdraw consent for the token's channel (a recorded consent change); the channel or None.
+
+    Using the link again changes nothing more: the consent is already withdrawn.
+    """
+    target = await unsubscribe_target(token)
+    if target is None:
+        return None
+    member_id, channel = target
+    now = dt.datetime.now(dt.UTC)
+    async with Consent._meta.db.transaction():
+        await Consent.update(
+            {Consent.withdrawn_at: now, Consent.withdrawn_how: "unsubscribe link"}
+        ).where(
+            Consent.member == member_id,
+            Consent.purpose == f"contact:{channel}",
+            Consent.withdrawn_at.is_null(),
+        )
+        await MemberToken.update({MemberToken.used_at: now}).where(
+            MemberToken.token_hash == hash_token(token), MemberToken.used_at.is_null()
+        )
+    return channel
+
+
+async def self_service_link(member_id: int) -> str:
+    """Path of the member's personal self-service page (a fresh token each time, stored hashed)."""
+    return f"/panel/me/{await _issue_token(member_id, 'self_service')}"
+
+
+async def draw_members(draw_id: int) -> list[int]:
+    """Member ids of a recorded draw, in the order drawn."""
+    if not await Draw.exists().where(Draw.id == draw_id):
+        raise KeyError(f"unknown draw id: {draw_id}")
+    rows = (
+        await DrawMember.select(DrawMember.member)
+        .where(DrawMember.draw == draw_id)
+        .order_by(DrawMember.position)
+    )
+    return [r["member"] for r in rows]
+
+
+async def draw_summary(draw_id: int) -> dict[str, Any]:
+    """`{id, method, seed, size, created_at}` of a recorded draw."""
+    row = (
+        await Draw.select(Draw.id, Draw.method, Draw.seed, Draw.size, Draw.created_at)
+        .where(Draw.id == draw_id)
+        .first()
+    )
+    if row is None:
+        raise KeyError(f"unknown draw id: {draw_id}")
+    return row
+
+
+async def self_service_member(token: str) -> dict[str, Any] | None:
+    """The member a self-service token belongs to (their own details), or None."""
+    row = (
+        await MemberToken.select(MemberToken.member, MemberToken.purpose)
+        .where(MemberToken.token_hash == hash_token(token))
+        .first()
+    )
+    if row is None or row["purpose"] != "self_service":
+        return None
+    return (
+        await Member.select(
+            Member.reference,
+            *_contact_columns(),
+            Member.preferred_contact,
+            Member.status,
+            Member.paused_until,
+        )
+        .where(Member.id == row["member"], Member.status != "erased")
+        .first()
+    )

@@ -6,7 +6,17 @@ exist), so samples can be stratified and responses weighted without parsing free
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -44,3 +54,74 @@ class Member(Table, tablename="panel_member"):
     notes = Text(default="")
     joined_at = Timestamptz(default=TimestamptzNow())
     last_contacted_at = Timestamptz(null=True, default=None)
+    paused_until = Date(null=True, default=None)
+    language = Varchar(length=16, default="en")  # en|cy or another language's code
+    large_print = Boolean(default=False)
+    wants_thank_you = Boolean(default=True)
+
+
+class Consent(Table, tablename="panel_consent"):
+    """One thing a member agreed to (`purpose`), in which wording, when, how and taken by whom.
+
+    Purposes: `membership`, `contact:email`, `contact:sms`, `contact:post`, `contact:phone`,
+    `link_answers`. Withdrawing sets `withdrawn_at` and keeps the row, so the history stays.
+    """
+
+    id: Serial
+
+    member = ForeignKey(Member, index=True)
+    purpose = Varchar(length=32)
+    wording_version = Varchar(length=32)
+    given_at = Timestamptz()
+    method = Varchar(length=16, default="online")  # online|paper|phone|import
+    staff_email = Varchar(length=254, null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    withdrawn_how = Varchar(length=32, null=True, default=None)
+
+
+class ContactEvent(Table, tablename="panel_contact_event"):
+    """An invitation, reminder, thank-you or response, for contact rules and panel health."""
+
+    id: Serial
+
+    member = ForeignKey(Member, index=True)
+    kind = Varchar(length=16)  # invitation|reminder|thank_you|response
+    channel = Varchar(length=16)
+    subject = Varchar(length=200)
+    message_id = Varchar(length=200, null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class MemberToken(Table, tablename="panel_member_token"):
+    """A member's no-password link (self-service or one channel's unsubscribe), stored hashed."""
+
+    id: Serial
+
+    member = ForeignKey(Member, index=True)
+    purpose = Varchar(length=32)  # self_service|unsubscribe:<channel>
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    used_at = Timestamptz(null=True, default=None)
+
+
+class Draw(Table, tablename="panel_draw"):
+    """A recorded sample draw: enough to replay it and show it gives the same people."""
+
+    id: Serial
+
+    method = Varchar(length=16)  # random|stratified|quota
+    seed = Varchar(length=64)
+    size = Integer()
+    rules = JSON(default="{}")
+    quotas = JSON(default="[]")
+    eligible = JSON(default="[]")  # member ids eligible at the time of the draw
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DrawMember(Table, tablename="panel_draw_member"):
+    id: Serial
+
+    draw = ForeignKey(Draw, index=True)
+    member = ForeignKey(Member, index=True)
+    position = Integer()

@@ -1,8 +1,11 @@
 """Outgoing email: SMTP when SMTP_HOST is set, otherwise files in ./var/outbox.
 
 The outbox lets a newcomer see exactly what residents would receive without a mail server.
-Sending uses the standard library's smtplib in a thread: one message at a time is plenty
-for invitations, which go through the job queue anyway.
+Sending uses the standard library's smtplib in a thread. With SMTP_STARTTLS the connection is
+upgraded before anything else is said, and the server's certificate is checked (system CAs, or
+SMTP_CA_FILE); a server that does not offer STARTTLS is an error, never a silent plain-text
+fallback. SMTP_USERNAME/SMTP_PASSWORD log in after the upgrade, so the password is never sent
+in the clear when STARTTLS is on.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import smtplib
+import ssl
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -38,9 +42,35 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     return message
 
 
-def _send_smtp(message: EmailMessage, settings: Settings) -> None:
+class MailConfigError(RuntimeError):
+    """The SMTP settings cannot work as given (e.g. a username without a password)."""
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    cafile = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def _open_smtp(settings: Settings) -> smtplib.SMTP:
+    """A connected, upgraded and logged-in SMTP session as the settings ask."""
     assert settings.smtp_host is not None
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+    if bool(settings.smtp_username) != bool(settings.smtp_password):
+        raise MailConfigError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    try:
+        if settings.smtp_starttls:
+            smtp.starttls(context=_tls_context(settings))
+            smtp.ehlo()
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _send_smtp(message: EmailMessage, settings: Settings) -> None:
+    with _open_smtp(settings) as smtp:
         smtp.send_message(message)
 
 

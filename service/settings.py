@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     support_email: str = "research@northbridge.example.gov.uk"
     smtp_host: str | None = None
     smtp_port: int = 25
+    smtp_username: str | None = Field(default=None, description="SMTP AUTH user (with password)")
+    smtp_password: str | None = Field(default=None, description="SMTP AUTH password")
+    smtp_starttls: bool = Field(default=False, description="Upgrade to TLS before sending")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle for the SMTP server's certificate (default: system)"
+    )
     mail_from: str = "Resident Voice <no-reply@northbridge.example.gov.uk>"
     outbox_dir: Path = VAR_DIR / "outbox"
     chromium_path: str | None = None

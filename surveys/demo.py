@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from panel.tables import Member
+from panel import services as panel_services
 from service.security import hash_token, keyed_hash
 from service.settings import get_settings
 from surveys.bank import load_bank
@@ -137,17 +137,10 @@ def _answers(survey: SurveyModel, gen: _Generator, stop_after: int | None) -> di
 
 
 async def _members() -> list[dict[str, Any]]:
-    return (
-        await Member.select(
-            Member.id,
-            Member.reference,
-            Member.age_band,
-            Member.disability,
-            Member.imd_quintile,
-        )
-        .where(Member.status == "active")
-        .order_by(Member.id)
-    )
+    """Active members' pseudonymous profiles in id order, through panel's services (issue 14)."""
+    ids = sorted(await panel_services.active_member_ids())
+    found = await panel_services.profiles(ids)
+    return [{"id": i, **found[i]} for i in ids if i in found]
 
 
 def _mode(rng: random.Random, member: dict[str, Any]) -> str:

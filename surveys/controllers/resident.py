@@ -86,6 +86,8 @@ async def _load(token: str) -> tuple[LinkState, SurveyModel] | Template:
     survey = await survey_for_link(state)
     if state.status == "used":
         return link_problem("used", survey.languages[0], status=410)
+    if state.closed:
+        return link_problem("closed", survey.languages[0], status=410)
     if state.expired:
         return link_problem("expired", survey.languages[0], status=410)
     return state, survey
@@ -321,6 +323,8 @@ class ResidentPages(Controller):
         survey = await survey_for_link(state)
         if state.status == "used":
             return Redirect(f"/s/{token}/done", status_code=HTTP_303_SEE_OTHER)
+        if state.closed:
+            return link_problem("closed", survey.languages[0], status=410)
         if state.expired:
             return link_problem("expired", survey.languages[0], status=410)
         try:

@@ -218,6 +218,12 @@ class LinkState:
     response_status: str | None
     last_page: str
     lang: str | None
+    survey_status: str = "live"  # draft|live|closed
+
+    @property
+    def closed(self) -> bool:
+        """A closed survey takes no more answers, whatever state the link is in."""
+        return self.survey_status == "closed"
 
     @property
     def expired(self) -> bool:
@@ -227,8 +233,9 @@ class LinkState:
 _RESOLVE_SQL = (
     "SELECT l.id, l.survey, l.version, l.kind, l.member, l.status, l.expires_at, "
     "v.content_hash, r.id AS response_id, r.answers, r.status AS response_status, "
-    "r.last_page, r.lang "
+    "r.last_page, r.lang, s.status AS survey_status "
     "FROM survey_link l "
+    "JOIN survey s ON s.id = l.survey "
     "JOIN survey_version v ON v.survey = l.survey AND v.version = l.version "
     "LEFT JOIN survey_response r ON r.link = l.id "
     "WHERE l.token_hash = {}"
@@ -270,6 +277,7 @@ async def resolve(token: str) -> LinkState | None:
         response_status=r["response_status"],
         last_page=r["last_page"] or "",
         lang=r["lang"],
+        survey_status=str(r["survey_status"]),
     )
 
 

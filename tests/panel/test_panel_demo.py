@@ -9,7 +9,7 @@ import pytest
 
 from panel import demo, services
 from panel.demographics import POPULATION_AGE, population_margins
-from panel.tables import Member
+from panel.tables import Consent, Member
 
 pytestmark = pytest.mark.db
 
@@ -19,7 +19,14 @@ async def test_demo_panel_is_believable_and_idempotent(db: Any):
     await demo.load_demo(lines.append, "http://127.0.0.1:8000")
     await demo.load_demo(lines.append, "http://127.0.0.1:8000")
     assert await Member.count() == demo.DEMO_SIZE
-    assert "0 demo members added" in lines[-1]
+    assert "0 demo members added" in lines[-2]
+    assert lines[-1] == "Panel: consent recorded for 0 demo members."
+    assert f"consent recorded for {demo.DEMO_SIZE} demo members" in lines[1]
+    # Every demo member may be contacted on their preferred channel, and only on that one.
+    ids = [r["id"] for r in await Member.select(Member.id)]
+    targets = await services.invitation_targets(ids)
+    assert [t.refusal for t in targets if t.refusal] == []
+    assert await Consent.count() == 3 * demo.DEMO_SIZE
     rows = await Member.select(
         Member.age_band, Member.ward, Member.disability, Member.email, Member.imd_quintile
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.services import links
-from surveys.tables import SurveyLink, SurveyResponse
+from surveys.tables import Survey, SurveyLink, SurveyResponse
 from tests.conftest import post_form
 from tests.surveys.conftest import new_link, store_bank
 
@@ -134,3 +134,20 @@ async def test_tokens_are_stored_only_hashed(client: Any) -> None:
     assert len(token) == 26
     # typed in lower case from a letter, still works
     assert (await client.get(f"/s/{token.lower()}")).status_code == 200
+
+
+async def test_a_closed_survey_refuses_its_personal_links(client: Any) -> None:
+    """Issue 9: a link must stop working once its survey is closed, with a page that says so."""
+    await store_bank("resident-satisfaction")
+    token = await new_link("resident-satisfaction")
+    await post_form(client, f"/s/{token}/page/local_area", {"area_satisfaction": "very_satisfied"})
+    await Survey.update({Survey.status: "closed"}).where(Survey.slug == "resident-satisfaction")
+    start = await client.get(f"/s/{token}")
+    assert start.status_code == 410 and "This survey has closed" in start.text
+    assert "0300 123 4567" in start.text
+    page = await post_form(client, f"/s/{token}/page/trust", {"trust": "great_deal"})
+    assert page.status_code == 410 and "This survey has closed" in page.text
+    sent = await post_form(client, f"/s/{token}/check", {})
+    assert sent.status_code == 410
+    rows = await SurveyResponse.select(SurveyResponse.status)
+    assert [r["status"] for r in rows] == ["partial"]
