@@ -10,6 +10,7 @@ Pandas in, pandas out; never imports Litestar, so it works in any notebook::
 
 from analysis import plots
 from analysis.benchmark import benchmark, lga_figures
+from analysis.crosstabs import ChisqResult, Crosstab
 from analysis.design import Design
 from analysis.drivers import DriversResult, drivers
 from analysis.errors import (
@@ -24,9 +25,8 @@ from analysis.errors import (
 )
 from analysis.excel import to_excel
 from analysis.io import aload, label, load, read_export
-from analysis.models import LogitResult, OrdinalResult
 from analysis.raking import RakeReport, rake
-from analysis.tables import ChisqResult, Crosstab
+from analysis.regression import LogitResult, OrdinalResult
 from analysis.trend import trend
 
 __all__ = [

@@ -33,8 +33,8 @@ from analysis.io import translate_code
 from analysis.variance import Calibration, FloatArray, IntArray, Linearisation
 
 if TYPE_CHECKING:
-    from analysis.models import LogitResult, OrdinalResult
-    from analysis.tables import ChisqResult, Crosstab
+    from analysis.crosstabs import ChisqResult, Crosstab
+    from analysis.regression import LogitResult, OrdinalResult
 
 ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "n", "n_eff"]
 
@@ -528,7 +528,7 @@ class Design:
         confidence: float = 0.95,
     ) -> pd.DataFrame:
         """Difference of the proportion answering ``level`` between groups ``a`` and ``b``."""
-        from analysis.tables import difference
+        from analysis.crosstabs import difference
 
         return difference(self, var, level, by, a, b, confidence=confidence)
 
@@ -536,24 +536,24 @@ class Design:
         self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit", adjust: str = "none"
     ) -> Crosstab:
         """Weighted counts and column percentages with significance letters."""
-        from analysis.tables import crosstab
+        from analysis.crosstabs import crosstab
 
         return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust)
 
     def chisq(self, row: str, col: str, statistic: str = "F") -> ChisqResult:
         """Rao–Scott test of association (``svychisq``)."""
-        from analysis.tables import chisq
+        from analysis.crosstabs import chisq
 
         return chisq(self, row, col, statistic=statistic)
 
     def logit(self, formula: str) -> LogitResult:
         """Design-based logistic regression (``svyglm(family = quasibinomial)``)."""
-        from analysis.models import logit
+        from analysis.regression import logit
 
         return logit(self, formula)
 
     def ordinal(self, formula: str) -> OrdinalResult:
         """Proportional-odds model for an ordered outcome (``svyolr``)."""
-        from analysis.models import ordinal
+        from analysis.regression import ordinal
 
         return ordinal(self, formula)

@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis.crosstabs import Crosstab
 from analysis.errors import AnalysisError
-from analysis.tables import Crosstab
 
 PERCENT_COLUMNS = {
     "estimate",

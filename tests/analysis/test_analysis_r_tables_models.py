@@ -137,7 +137,7 @@ def test_crosstab_fast_path_equals_the_general_linearisation(
     """Unclustered designs use cell sums for crosstab SEs; they must equal the sparse
     influence route (which the svyby comparisons above check against R)."""
     from analysis import rake
-    from analysis.tables import _cell_covariance, _cell_influence, _levels
+    from analysis.crosstabs import _cell_covariance, _cell_influence, _levels
 
     d = designs["strat"]
     if raked:
