@@ -19,6 +19,7 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from piccolo.table import Table
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, SEXES
 from panel.services import CHANNELS, age_band, new_reference
@@ -330,30 +331,48 @@ async def _insert(rows: list[dict[str, Any]]) -> int:
             while row["reference"] in taken:
                 row["reference"] = new_reference()
             taken.add(row["reference"])
-        for start in range(0, len(rows), _BATCH):
-            await Member.insert(
-                *[
-                    Member(**row, status="active", source="import")
-                    for row in rows[start : start + _BATCH]
-                ]
-            )
+        await _bulk_insert(
+            Member, [{**row, "status": "active", "source": "import"} for row in rows]
+        )
         ids = {
             r["reference"]: r["id"]
             for r in await Member.select(Member.id, Member.reference).where(
                 Member.source == "import"
             )
         }
-        consents = [
-            Consent(
-                member=ids[row["reference"]],
-                purpose=purpose,
-                wording_version=row["consent_version"],
-                given_at=row["consent_given_at"],
-                method="import",
-            )
-            for row in rows
-            for purpose in ("membership", f"contact:{row['preferred_contact']}")
-        ]
-        for start in range(0, len(consents), _BATCH):
-            await Consent.insert(*consents[start : start + _BATCH])
+        await _bulk_insert(
+            Consent,
+            [
+                {
+                    "member": ids[row["reference"]],
+                    "purpose": purpose,
+                    "wording_version": row["consent_version"],
+                    "given_at": row["consent_given_at"],
+                    "method": "import",
+                }
+                for row in rows
+                for purpose in ("membership", f"contact:{row['preferred_contact']}")
+            ],
+        )
     return len(rows)
+
+
+async def _bulk_insert(table: type[Table], rows: list[dict[str, Any]]) -> None:
+    """Multi-row INSERTs written once, with the table's Piccolo defaults for absent columns.
+
+    Piccolo's `insert(*objects)` builds a Table object and a query string per row: two thirds
+    of the time of a 50,000-member import. This sends the same values as parameters.
+    """
+    columns = [c for c in table._meta.columns if not c._meta.primary_key]
+    defaults = {}
+    for column in columns:
+        default = column.get_default_value()
+        defaults[column._meta.name] = default.python() if hasattr(default, "python") else default
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    one = "(" + ", ".join(["{}"] * len(columns)) + ")"
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        values = [row.get(c._meta.name, defaults[c._meta.name]) for row in batch for c in columns]
+        # Only the table's own identifiers are formatted in; every value is a parameter.
+        sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES '  # noqa: S608
+        await table.raw(sql + ", ".join([one] * len(batch)), *values)

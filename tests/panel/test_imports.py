@@ -115,6 +115,13 @@ async def test_valid_only_imports_exactly_the_valid_rows_with_consent(db: Any, t
     assert (first["status"], first["source"], first["age_band"]) == ("active", "import", "45-54")
     assert first["email"] == "asha1@example.org" and first["phone"] == "+447700900001"
     assert first["postcode"] == "NB1 2AB"
+    # Columns the file has no say in get the table's defaults (written by the bulk insert).
+    assert (first["language"], first["contact_opt_in"], first["wants_thank_you"]) == (
+        "en",
+        True,
+        True,
+    )
+    assert first["joined_at"] is not None and first["last_contacted_at"] is None
     consents = await Consent.select(
         Consent.member, Consent.purpose, Consent.wording_version, Consent.method
     ).order_by(Consent.id)
