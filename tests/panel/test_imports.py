@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook
 
 from panel.cli import panel_group
-from panel.imports import HEADER, ImportFileError, import_file, read_rows
+from panel.imports import BANK_ETHNIC_CODES, HEADER, ImportFileError, import_file, read_rows
 from panel.tables import Consent, Member
 
 GOOD = {
@@ -105,7 +106,11 @@ async def test_real_import_is_all_or_nothing(db: Any, tmp_path: Path):
 async def test_valid_only_imports_exactly_the_valid_rows_with_consent(db: Any, tmp_path: Path):
     path = write_csv(
         tmp_path / "m.csv",
-        [person(1), person(2, consent_given_at=""), person(3, preferred_contact="sms")],
+        [
+            person(1),
+            person(2, consent_given_at=""),
+            person(3, preferred_contact="sms", ethnicity="black_caribbean"),
+        ],
     )
     result = await import_file(path, valid_only=True)
     assert result.imported == 2 and result.refused_rows == [3] and result.exit_code == 1
@@ -115,6 +120,7 @@ async def test_valid_only_imports_exactly_the_valid_rows_with_consent(db: Any, t
     assert (first["status"], first["source"], first["age_band"]) == ("active", "import", "45-54")
     assert first["email"] == "asha1@example.org" and first["phone"] == "+447700900001"
     assert first["postcode"] == "NB1 2AB"
+    assert [m["ethnicity"] for m in members] == ["asian", "black"]  # bank code -> its group
     # Columns the file has no say in get the table's defaults (written by the bulk insert).
     assert (first["language"], first["contact_opt_in"], first["wants_thank_you"]) == (
         "en",
@@ -183,3 +189,11 @@ def test_cli_template_and_refused_header_exit_codes(tmp_path: Path):
     out = runner.invoke(panel_group, ["import", str(bad)])
     assert out.exit_code == 1
     assert "wrong header row" in out.output and "Nothing was imported" in out.output
+
+
+def test_detailed_ethnic_codes_are_the_banks():
+    bank = yaml.safe_load(Path("surveys/bank/equality-monitoring.yaml").read_text())
+    question = next(
+        q for page in bank["pages"] for q in page["questions"] if q["id"] == "ethnic_group"
+    )
+    assert {o["code"] for o in question["options"]} == BANK_ETHNIC_CODES
