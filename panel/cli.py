@@ -11,3 +11,7 @@ def panel_group() -> None:
 
 
 COMMANDS = [panel_group]
+
+from panel.import_cli import import_command  # noqa: E402
+
+panel_group.add_command(import_command)
