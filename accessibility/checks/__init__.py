@@ -32,6 +32,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "focus_visible",
     "focus_obscured",
     "hover_content",
+    "mouse_only",
     # mutators: change viewport or styles; each gets a freshly loaded page
     "reflow",
     "text_resize",

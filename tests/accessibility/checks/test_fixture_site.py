@@ -36,6 +36,8 @@ BARRIERS = [
     ("barriers/keyboard-trap-escape.html", "keyboard", "review", "#zoom-in"),
     ("barriers/keyboard-unreachable.html", "keyboard", "violation", "#main-content > div"),
     ("barriers/keyboard-unreachable.html", "keyboard", "violation", "p:nth-of-type(2) > span"),
+    ("barriers/mouse.html", "mouse-only", "violation", "#general"),
+    ("barriers/mouse.html", "mouse-only", "violation", "#recycling"),
     ("barriers/focus-order.html", "keyboard", "violation", "p:nth-of-type(3) > a"),
     ("barriers/focus-visible.html", "focus-visible", "violation", "p:nth-of-type(2) > a"),
     ("barriers/focus-obscured.html", "focus-obscured", "violation", "footer > p > a"),
@@ -55,6 +57,7 @@ CLEAN = [
     "controls/form.html",
     "controls/media.html",
     "controls/widgets.html",
+    "controls/click.html",  # button listener, delegation to a button, body listener
     "controls/layout.html",  # sticky header, scrolling table, code, inline links, lang="cy"
     "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
     "govuk/question-page.html",
