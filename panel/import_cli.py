@@ -39,7 +39,7 @@ async def import_command(
             "nothing was changed."
         )
     else:
-        note = "" if result.imported or not refused else " (no rows imported: fix the problems, "
-        note = note and note + "or use --valid-only)"
+        nothing = refused and not result.imported
+        note = " (no rows imported: fix the problems, or use --valid-only)" if nothing else ""
         click.echo(f"Imported {result.imported} members; refused {refused} rows.{note}")
     raise SystemExit(0 if dry_run and not refused and result.rows else result.exit_code)

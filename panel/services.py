@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from panel.tables import Consent, ContactEvent, Draw, DrawMember, Member, MemberToken
-from service.security import hash_token
+from service.security import hash_token, new_token
 
 #: Profile columns safe for analysis: demographics, never contact details.
 PROFILE_COLUMNS = ("age_band", "sex", "ward", "ethnicity", "disability", "imd_quintile")
@@ -312,7 +312,7 @@ async def record_contact(
 async def _issue_token(member_id: int, purpose: str) -> str:
     if not await Member.exists().where(Member.id == member_id):
         raise KeyError(f"unknown member id: {member_id}")
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     await MemberToken.insert(
         MemberToken(member=member_id, purpose=purpose, token_hash=hash_token(token))
     )

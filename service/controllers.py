@@ -30,9 +30,9 @@ def _safe_next(url: str | None) -> str:
     character, whitespace or backslash refuses the value outright; what is left must
     parse as a bare path (no scheme, no host) that does not start with ``//``.
     """
-    if not url or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
-        return "/staff"
-    if "\\" in url:
+    if not url or any(
+        ch.isspace() or ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url
+    ):
         return "/staff"
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):

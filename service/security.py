@@ -1,8 +1,9 @@
 """Hashing for passwords, resident tokens and rate-limit keys; security headers.
 
 Passwords use Argon2id through argon2-cffi (the OWASP-recommended algorithm, well kept).
-Resident tokens carry 256 bits from `secrets`, so one SHA-256 pass is enough to store them:
-a stolen table gives nothing to replay. Rate-limit keys use an HMAC with the installation
+Resident tokens are long random strings from `secrets` (130 bits for personal survey links,
+256 bits from `new_token` for panel links), so one SHA-256 pass is enough to store them: a
+stolen table gives nothing to replay. Rate-limit keys use an HMAC with the installation
 secret so the sign-in table holds no readable email or IP address.
 """
 
@@ -33,7 +34,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def new_token() -> str:
-    """A resident link token: 256 bits, URL-safe."""
+    """A new token (panel unsubscribe and self-service links): 256 bits, URL-safe."""
     return secrets.token_urlsafe(32)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 
 from accessibility.reports.view import MARK_LABELS, ReportView
+from service.spreadsheet import neutralise
 
 __all__ = ["COLUMNS", "to_csv"]
 
@@ -25,11 +26,6 @@ COLUMNS = [
     "change",
     "mark",
 ]
-
-
-def _safe(value: str) -> str:
-    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def to_csv(view: ReportView) -> str:
@@ -57,5 +53,5 @@ def to_csv(view: ReportView) -> str:
                 issue.change_label if issue else "",
                 mark,
             ]
-            writer.writerow([_safe(str(v)) for v in row])
+            writer.writerow([neutralise(str(v)) for v in row])
     return out.getvalue()
