@@ -22,17 +22,11 @@ from email_validator import EmailNotValidError, validate_email
 from piccolo.table import Table
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, SEXES
-from panel.services import CHANNELS, age_band, new_reference
+from panel.services import CHANNELS, CONTACT_FIELDS, age_band, new_reference
 from panel.tables import Consent, Member
 
 HEADER = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address_line1",
-    "town",
-    "postcode",
+    *CONTACT_FIELDS,
     "preferred_contact",
     "date_of_birth",
     "sex",

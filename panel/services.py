@@ -69,17 +69,21 @@ async def profiles(member_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r.pop("id"): r for r in rows}
 
 
+#: Name, email, phone and postal address: the fields that identify and reach a member. Exports
+#: treat them as personal data and imports read them, both from this one list.
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line1",
+    "town",
+    "postcode",
+)
+
+
 def _contact_columns() -> tuple[Any, ...]:
-    """Name, email, phone and postal address: the columns that identify and reach a member."""
-    return (
-        Member.first_name,
-        Member.last_name,
-        Member.email,
-        Member.phone,
-        Member.address_line1,
-        Member.town,
-        Member.postcode,
-    )
+    return tuple(getattr(Member, name) for name in CONTACT_FIELDS)
 
 
 async def contact_details(member_id: int) -> dict[str, Any] | None:

@@ -36,15 +36,7 @@ if TYPE_CHECKING:  # pandas takes a second or more to import: only exports need 
 
 from surveys.export_contract import FIXED_COLUMNS, MODES, PANEL_COLUMNS, STATUSES
 
-PERSONAL_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address_line1",
-    "town",
-    "postcode",
-)
+PERSONAL_COLUMNS = panel_services.CONTACT_FIELDS
 
 
 def _var(
