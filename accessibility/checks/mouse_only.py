@@ -67,11 +67,14 @@ async def check_mouse_only(page: Page, ctx: CheckContext) -> list[Finding]:
             "DOMDebugger.getEventListeners",
             {"objectId": object_id, "depth": -1, "pierce": True},
         )
-        nodes: list[int] = []
-        for listener in listeners.get("listeners", []):
-            node = listener.get("backendNodeId")
-            if listener.get("type") in _POINTER_EVENTS and node and node not in nodes:
-                nodes.append(node)
+        # Each node once, in document order (a dict keeps insertion order).
+        nodes = list(
+            dict.fromkeys(
+                listener["backendNodeId"]
+                for listener in listeners.get("listeners", [])
+                if listener.get("type") in _POINTER_EVENTS and listener.get("backendNodeId")
+            )
+        )
         findings: list[Finding] = []
         for node in nodes[:_MAX_NODES]:
             item = await _inspect(cdp, node)
