@@ -1,40 +1,13 @@
-"""Staff pages and API for the resident panel."""
+"""Resident-facing panel pages: reached by a personal link, no sign-in."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from litestar import Controller, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
 
-from panel.services import composition, self_service_member, unsubscribe, unsubscribe_target
-from service.auth import RESIDENT_OPT, public, requires_role
-from service.roles import Role
-
-panel_staff = requires_role(Role.PANEL_MANAGER)
-
-
-class PanelPages(Controller):
-    path = "/staff/panel"
-    guards = [panel_staff]  # noqa: RUF012
-    include_in_schema = False
-
-    @get("/")
-    async def overview(self) -> Template:
-        return Template("panel/overview.html", context={"panel": await composition()})
-
-
-class PanelAPI(Controller):
-    path = "/api/panel"
-    guards = [panel_staff]  # noqa: RUF012
-    tags = ["panel"]  # noqa: RUF012
-
-    @get("/composition")
-    async def composition_api(self) -> dict[str, Any]:
-        """Active members by age, sex and ward, with the borough population's shares."""
-        return await composition()
-
+from panel.services import self_service_member, unsubscribe, unsubscribe_target
+from service.auth import RESIDENT_OPT, public
 
 CHANNEL_NAMES = {"email": "email", "sms": "text message", "post": "post", "phone": "phone"}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -117,6 +90,3 @@ class SelfServicePages(Controller):
             status_code=HTTP_200_OK if member else HTTP_404_NOT_FOUND,
             headers=NO_STORE,
         )
-
-
-ROUTES = [PanelPages, PanelAPI, UnsubscribePages, SelfServicePages]

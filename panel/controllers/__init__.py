@@ -1,0 +1,6 @@
+"""The panel's HTTP edge: staff pages and API (`staff`), resident pages (`resident`)."""
+
+from panel.controllers.resident import SelfServicePages, UnsubscribePages
+from panel.controllers.staff import PanelAPI, PanelPages
+
+ROUTES = [PanelPages, PanelAPI, UnsubscribePages, SelfServicePages]
