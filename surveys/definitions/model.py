@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from surveys.definitions import conditions, piping
 
 if TYPE_CHECKING:
-    from surveys.questions.base import QuestionType
+    from surveys.definitions.handlers import QuestionHandler
 
 Text = Mapping[str, str]
 Answers = Mapping[str, Any]
@@ -39,7 +39,9 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class Question:
     """One question. ``spec`` is the raw definition mapping, for the
-    type-specific settings each question type reads for itself."""
+    type-specific settings each question type reads for itself; ``handler``
+    is its type's handler, given at parse time (see ``handlers.py``), so
+    this model never imports the question types."""
 
     id: str
     type: str
@@ -53,12 +55,7 @@ class Question:
     show_if: Mapping[str, Any] | None = None
     options: tuple[Option, ...] = ()
     items: tuple[Option, ...] = ()
-
-    @property
-    def handler(self) -> QuestionType:
-        from surveys.questions.registry import handler_for
-
-        return handler_for(self.type)
+    handler: QuestionHandler = field(kw_only=True, compare=False, repr=False)
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

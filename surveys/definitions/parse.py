@@ -12,6 +12,7 @@ import jsonschema
 import yaml
 
 from surveys.definitions.errors import DefinitionError, DefinitionIssue, format_path
+from surveys.definitions.handlers import HandlerLookup, default_handlers
 from surveys.definitions.model import Page, Question, Survey
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -77,9 +78,7 @@ def _schema_issues(data: Any) -> list[DefinitionIssue]:
     return list(dict.fromkeys(issues))
 
 
-def _build(data: Mapping[str, Any]) -> Survey:
-    from surveys.questions.registry import handler_for
-
+def _build(data: Mapping[str, Any], handler_for: HandlerLookup) -> Survey:
     languages = tuple(data["languages"])
     option_sets = data.get("option_sets") or {}
     pages = []
@@ -101,6 +100,7 @@ def _build(data: Mapping[str, Any]) -> Survey:
                     show_if=raw.get("show_if"),
                     options=handler.build_options(raw, option_sets, languages),
                     items=handler.build_items(raw, languages),
+                    handler=handler,
                 )
             )
         pages.append(
@@ -126,8 +126,11 @@ def _build(data: Mapping[str, Any]) -> Survey:
     )
 
 
-def parse_definition(data: Any) -> Survey:
+def parse_definition(data: Any, handlers: HandlerLookup | None = None) -> Survey:
     """Validate ``data`` (a decoded YAML/JSON document) and return the survey.
+
+    ``handlers`` maps a question type to its handler; by default the one
+    ``surveys.questions.registry`` installed (see ``handlers.py``).
 
     Raises ``DefinitionError`` listing every fault with its path: all schema
     faults at once when the shape is wrong, otherwise all semantic faults
@@ -149,7 +152,7 @@ def parse_definition(data: Any) -> Survey:
     issues = duplicate_id_issues(data)
     if issues:
         raise DefinitionError(issues)
-    survey = _build(data)
+    survey = _build(data, handlers or default_handlers())
     issues = semantic_issues(survey)
     if issues:
         raise DefinitionError(issues)

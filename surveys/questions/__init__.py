@@ -11,7 +11,7 @@ from surveys.questions.page import (
     parse_page,
     validate_answers,
 )
-from surveys.questions.registry import REGISTRY, handler_for
+from surveys.questions.registry import REGISTRY, handler_for, handler_of
 from surveys.questions.views import check_answers_rows, page_view, question_view
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "error_summary",
     "export_row",
     "handler_for",
+    "handler_of",
     "page_view",
     "parse_page",
     "question_view",

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from surveys.definitions.model import Survey
+from surveys.questions.registry import handler_of
 
 
 def survey_codebook(survey: Survey, lang: str = "en") -> dict[str, Any]:
     """Variables with labels, types, value labels and missing codes."""
     variables: list[dict[str, Any]] = []
     for question in survey.questions:
-        variables += question.handler.codebook(survey, question, lang)
+        variables += handler_of(question).codebook(survey, question, lang)
     return {
         "survey": survey.slug,
         "title": survey.title(lang),
@@ -35,7 +36,7 @@ def export_row(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
     kept = survey.prune(answers)
     row: dict[str, Any] = {}
     for question in survey.questions:
-        handler = question.handler
+        handler = handler_of(question)
         value = kept.get(question.id)
         if value is not None and not handler.is_valid_answer(question, value):
             value = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from surveys.definitions.model import Page, Survey
+from surveys.questions.registry import handler_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def parse_page(
     errors: list[FieldError] = []
     redisplay: dict[str, Any] = {}
     for question in survey.visible_questions(page_obj, answers):
-        handler = question.handler
+        handler = handler_of(question)
         parsed = handler.parse(survey, question, form, lang)
         redisplay[question.id] = parsed.redisplay
         if parsed.errors:
@@ -117,7 +118,7 @@ def validate_answers(survey: Survey, answers: Mapping[str, Any]) -> list[FieldEr
             problems.append(FieldError(qid, qid, f"survey {survey.slug!r} has no question {qid!r}"))
     for _, shown in survey.visible_layout(answers):
         for question in shown:
-            handler = question.handler
+            handler = handler_of(question)
             value = answers.get(question.id)
             if value is None:
                 if question.required:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from surveys.definitions.handlers import use_handlers
+from surveys.definitions.model import Question
 from surveys.questions.agreement_scale import AgreementScale
 from surveys.questions.base import QuestionType
 from surveys.questions.consent import Consent
@@ -47,3 +49,12 @@ def handler_for(type_name: str) -> QuestionType:
         raise KeyError(
             f"unknown question type {type_name!r} (known: {', '.join(sorted(REGISTRY))})"
         ) from None
+
+
+def handler_of(question: Question) -> QuestionType:
+    """``question``'s handler with everything a question type can do (the
+    definitions only see the ``QuestionHandler`` part of it)."""
+    return handler_for(question.type)
+
+
+use_handlers(handler_for)

@@ -8,6 +8,7 @@ from typing import Any
 from surveys.definitions.model import Page, Question, Survey
 from surveys.questions.base import ViewContext
 from surveys.questions.page import FieldError, PageResult, error_summary
+from surveys.questions.registry import handler_of
 
 
 def question_view(
@@ -37,7 +38,7 @@ def question_view(
         page = survey.page(question.page_id)
         shown = survey.visible_questions(page, answers)
         page_heading = len(shown) == 1 and not page.title
-    handler = question.handler
+    handler = handler_of(question)
     ctx = ViewContext(
         lang=lang,
         answers=answers,
