@@ -1,49 +1,48 @@
 """One audit of one site: crawl → browser pool → checks → site rules → screenshots → fingerprints.
 
-This is the whole audit path with no database in it, so the CLI can audit any URL ad hoc and
-the scheduled jobs (``services.run_site_audit``) can store the same result.
+This is the orchestration of the audit path with no database in it, so the CLI can audit any
+URL ad hoc and the worker (``accessibility.execute.execute_run``) can store the same result.
+The parts live beside it: result types in ``results.py``, scoring in ``scoring.py``, the
+browser pool in ``browser.py`` with its request guard in ``safety.py``, sign-in in
+``signin.py``. Their names are re-exported here for callers of the whole path.
 
-The browser pool is one Chromium and up to ``concurrency`` contexts open at once: a context
-is cheap and isolated (its own cookies, storage and viewport), a browser is not. Every page
-has a hard time limit around everything done to it, so a hostile page — an endless script, a
-huge DOM, a redirect loop, a download — ends with status "timeout" or "error" and the run
-carries on. When the browser itself dies (a page can crash it), the pool starts a new one.
+Every page has a hard time limit around everything done to it, so a hostile page — an
+endless script, a huge DOM, a redirect loop, a download — ends with status "timeout" or
+"error" and the run carries on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import importlib.metadata
 import logging
-import os
 import platform
-import re
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Page, Route
+from playwright.async_api import Browser, Page
 from playwright.async_api import Error as PlaywrightError
 
 from accessibility.axe import AXE_VERSION
-from accessibility.browser import launch_browser
+from accessibility.browser import BrowserPool
 from accessibility.checks import REGISTRY
 from accessibility.checks.runner import PageAudit, audit_page
 from accessibility.checks.site import site_findings
-from accessibility.crawl import CrawlConfig, Crawler, CrawlResult, Scope, normalise_url
+from accessibility.crawl import CrawlConfig, Crawler, Scope, normalise_url
 from accessibility.crawl.urls import origin
-from accessibility.findings import IMPACT_ORDER, Finding
 from accessibility.fingerprints import (
     TEMPLATE_JS,
     fingerprint,
     template_from_skeleton,
     template_from_url,
 )
-from accessibility.safety import UnsafeURL, check_url_sync
+from accessibility.results import AuditResult, Issue, PageResult, aggregate_issues
+from accessibility.safety import check_url_sync
+from accessibility.scoring import page_score
+from accessibility.signin import SignIn, SignInError, sign_in
 
 __all__ = [
     "AuditOptions",
@@ -53,6 +52,7 @@ __all__ = [
     "SignIn",
     "SignInError",
     "engine_versions",
+    "page_score",
     "run_audit",
 ]
 
@@ -71,49 +71,6 @@ HIGHLIGHT_JS = """
 }
 """
 UNHIGHLIGHT_JS = "([el, previous]) => { [el.style.outline, el.style.outlineOffset] = previous; }"
-SCORE_WEIGHTS = {"critical": 10, "serious": 5, "moderate": 2, "minor": 1}
-_ENV_REF = re.compile(r"^\$\{?([A-Z_][A-Z0-9_]*)\}?$")
-
-
-class SignInError(RuntimeError):
-    """The sign-in script could not sign in; the message says which step failed."""
-
-
-@dataclass
-class SignIn:
-    """How to sign in before auditing pages behind a login.
-
-    ``fields`` maps a CSS selector (or a form field's name) to its value; a value written
-    ``$NAME`` or ``${NAME}`` is read from the environment variable NAME, so credentials never
-    sit in the database or in a command line.
-    """
-
-    url: str
-    fields: dict[str, str]
-    submit: str = "button[type=submit], input[type=submit]"
-
-    def resolved_fields(self) -> dict[str, str]:
-        out = {}
-        for selector, value in self.fields.items():
-            match = _ENV_REF.match(value)
-            if match:
-                name = match.group(1)
-                if name not in os.environ:
-                    raise SignInError(
-                        f"sign-in field {selector!r}: environment variable {name} is not set"
-                    )
-                value = os.environ[name]
-            if not selector.startswith(("#", ".", "[")) and " " not in selector:
-                selector = f'[name="{selector}"]'
-            out[selector] = value
-        return out
-
-
-def page_score(findings: list[Finding]) -> int:
-    """A page's score out of 100: each sure violation costs by impact (critical 10, serious 5,
-    moderate 2, minor 1); findings a person must confirm ("review") cost nothing."""
-    lost = sum(SCORE_WEIGHTS.get(f.impact, 1) for f in findings if f.kind == "violation")
-    return max(0, 100 - lost)
 
 
 @dataclass
@@ -142,129 +99,6 @@ class AuditOptions:
                 raise ValueError(f"checks: unknown check(s) {', '.join(unknown)}")
 
 
-@dataclass
-class PageResult:
-    """One audited page: the checks' PageAudit plus what the platform adds."""
-
-    audit: PageAudit
-    template: str
-    depth: int = 0
-    #: Fingerprint of each finding in ``audit.findings`` (same order).
-    fingerprints: list[str] = field(default_factory=list)
-    #: Index into ``audit.findings`` → PNG of that element, highlighted.
-    screenshots: dict[int, bytes] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return self.audit.url
-
-    @property
-    def violations(self) -> list[Finding]:
-        return [f for f in self.audit.findings if f.kind == "violation"]
-
-    @property
-    def score(self) -> int:
-        """100 less a weight per violation by impact; "review" findings never count."""
-        return page_score(self.audit.findings)
-
-
-@dataclass
-class Issue:
-    """One problem (one fingerprint) with every page it appears on."""
-
-    fingerprint: str
-    example: Finding
-    pages: list[str]
-    occurrences: int
-    screenshot: bytes | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.example.kind
-
-
-@dataclass
-class AuditResult:
-    """Everything one audit found."""
-
-    engine: dict[str, Any]
-    pages: list[PageResult]
-    crawl: CrawlResult
-    site_findings: list[Finding]
-    issues: list[Issue]
-    started_at: dt.datetime
-    finished_at: dt.datetime
-
-    @property
-    def duration_s(self) -> float:
-        return (self.finished_at - self.started_at).total_seconds()
-
-    def summary(self) -> dict[str, Any]:
-        """Counts the report, the email and the run list show."""
-        violations = [i for i in self.issues if i.kind == "violation"]
-        by_impact = {k: 0 for k in IMPACT_ORDER}
-        for issue in violations:
-            by_impact[issue.example.impact] += 1
-        return {
-            "pages": len(self.pages),
-            "pages_ok": sum(1 for p in self.pages if p.audit.status == "ok"),
-            "pages_with_violations": sum(1 for p in self.pages if p.violations),
-            "average_score": round(sum(p.score for p in self.pages) / len(self.pages), 1)
-            if self.pages
-            else None,
-            "violations": sum(len(p.violations) for p in self.pages),
-            "issues": len(violations),
-            "review_issues": len(self.issues) - len(violations),
-            "by_impact": by_impact,
-            "broken_links": len(self.crawl.broken),
-            "pdfs": sum(1 for r in self.crawl.resources if r.kind == "pdf"),
-            "pdfs_with_problems": sum(
-                1 for r in self.crawl.resources if r.pdf is not None and r.pdf.problems
-            ),
-            "duration_s": round(self.duration_s, 1),
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's JSON document: ``{"engine": ..., "pages": [...]}`` (plus crawl facts)."""
-        pages = []
-        for page in self.pages:
-            pages.append(
-                {
-                    "url": page.url,
-                    "status": page.audit.status,
-                    "http_status": page.audit.http_status,
-                    "title": page.audit.title,
-                    "error": page.audit.error,
-                    "template": page.template,
-                    "score": page.score,
-                    "findings": [
-                        {
-                            "rule": f.rule,
-                            "source": f.source,
-                            "kind": f.kind,
-                            "wcag": f.wcag,
-                            "level": f.level,
-                            "impact": f.impact,
-                            "selector": f.selector,
-                            "snippet": f.snippet,
-                            "message": f.message,
-                            "help_url": f.help_url,
-                            "fingerprint": fp,
-                        }
-                        for f, fp in zip(page.audit.findings, page.fingerprints, strict=True)
-                    ],
-                }
-            )
-        return {
-            "engine": self.engine,
-            "summary": self.summary(),
-            "pages": pages,
-            "broken_links": [r.to_dict() for r in self.crawl.broken],
-            "documents": [r.to_dict() for r in self.crawl.resources],
-            "skipped": self.crawl.skipped,
-        }
-
-
 def engine_versions(
     browser_version: str | None = None, axe_version: str = AXE_VERSION
 ) -> dict[str, Any]:
@@ -284,93 +118,6 @@ def engine_versions(
         "python": platform.python_version(),
         "checks": sorted(REGISTRY),
     }
-
-
-# -- the browser pool -------------------------------------------------------------------------
-
-
-class _Pool:
-    """One shared browser (restarted if it dies) and a semaphore of open contexts."""
-
-    def __init__(self, browser: Browser | None, options: AuditOptions) -> None:
-        self.options = options
-        self._browser = browser
-        self._owned: contextlib.AsyncExitStack | None = None
-        self._lock = asyncio.Lock()
-        self.storage_state: Any = None
-        self._host_ok: dict[str, bool] = {}
-
-    async def browser(self) -> Browser:
-        async with self._lock:
-            if self._browser is None or not self._browser.is_connected():
-                if self._owned is not None:
-                    with contextlib.suppress(Exception):
-                        await self._owned.aclose()
-                self._owned = contextlib.AsyncExitStack()
-                self._browser = await self._owned.enter_async_context(launch_browser())
-            return self._browser
-
-    async def close(self) -> None:
-        if self._owned is not None:
-            with contextlib.suppress(Exception):
-                await self._owned.aclose()
-
-    async def _guard(self, route: Route) -> None:
-        """Refuse the browser's requests to private addresses (SSRF via page resources)."""
-        url = route.request.url
-        host = urlsplit(url).hostname or ""
-        if url.startswith(("http://", "https://")):
-            allowed = self._host_ok.get(host)
-            if allowed is None:
-                try:
-                    await asyncio.to_thread(check_url_sync, url)
-                    allowed = True
-                except UnsafeURL:
-                    allowed = False
-                self._host_ok[host] = allowed
-            if not allowed:
-                await route.abort("blockedbyclient")
-                return
-        await route.continue_()
-
-    @contextlib.asynccontextmanager
-    async def context(self) -> AsyncIterator[BrowserContext]:
-        browser = await self.browser()
-        width, height = self.options.viewport
-        context = await browser.new_context(
-            viewport={"width": width, "height": height},
-            accept_downloads=False,
-            storage_state=self.storage_state,
-            service_workers="block",
-        )
-        try:
-            if not self.options.allow_private:
-                await context.route("**/*", self._guard)
-            yield context
-        finally:
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(10):
-                    await context.close()
-
-
-async def _sign_in(pool: _Pool, signin: SignIn) -> dict[str, str]:
-    """Run the sign-in script once; later contexts reuse its cookies and storage."""
-    fields = signin.resolved_fields()
-    async with pool.context() as context:
-        page = await context.new_page()
-        try:
-            await page.goto(signin.url, wait_until="load", timeout=30_000)
-            for selector, value in fields.items():
-                await page.fill(selector, value, timeout=10_000)
-            async with page.expect_navigation(wait_until="load", timeout=30_000):
-                await page.click(signin.submit, timeout=10_000)
-        except PlaywrightError as error:
-            raise SignInError(
-                f"sign-in at {signin.url} failed: {str(error).splitlines()[0]}"
-            ) from None
-        pool.storage_state = await context.storage_state()
-        cookies = await context.cookies()
-    return {c["name"]: c["value"] for c in cookies if "name" in c and "value" in c}
 
 
 async def _template(page: Page, url: str) -> str:
@@ -426,7 +173,7 @@ async def _screenshots(
 
 
 async def _audit_one(
-    pool: _Pool, url: str, depth: int, options: AuditOptions, scope: Scope
+    pool: BrowserPool, url: str, depth: int, options: AuditOptions, scope: Scope
 ) -> PageResult:
     limit = options.page_time_limit_s
     started = time.monotonic()
@@ -466,30 +213,8 @@ async def _audit_one(
     return PageResult(audit=audit, template=template_from_url(url), depth=depth)
 
 
-def _aggregate(pages: list[PageResult]) -> list[Issue]:
-    issues: dict[str, Issue] = {}
-    for page in pages:
-        for index, (finding, fp) in enumerate(
-            zip(page.audit.findings, page.fingerprints, strict=True)
-        ):
-            issue = issues.get(fp)
-            if issue is None:
-                issue = issues[fp] = Issue(fingerprint=fp, example=finding, pages=[], occurrences=0)
-            issue.occurrences += 1
-            if page.url not in issue.pages:
-                issue.pages.append(page.url)
-            if issue.screenshot is None and index in page.screenshots:
-                issue.screenshot = page.screenshots[index]
-    return sorted(
-        issues.values(),
-        key=lambda i: (
-            i.kind != "violation",
-            -len(i.pages),
-            -IMPACT_ORDER.get(i.example.impact, 0),
-            i.example.rule,
-        ),
-    )
-
+#: The old private name, kept for callers (tests) that import it from here.
+_aggregate = aggregate_issues
 
 ProgressFn = Callable[[str, int, int, str], None]
 
@@ -517,11 +242,11 @@ async def run_audit(
     for url in config.start_urls:
         check_url_sync(url, allow_private=config.allow_private)
     started = dt.datetime.now(dt.UTC)
-    pool = _Pool(browser, options)
+    pool = BrowserPool(browser, viewport=options.viewport, allow_private=options.allow_private)
     progress = on_progress or (lambda *_: None)
     try:
         if options.signin is not None:
-            config.cookies = {**config.cookies, **await _sign_in(pool, options.signin)}
+            config.cookies = {**config.cookies, **await sign_in(pool, options.signin)}
         # Crawling and auditing overlap: each page goes to the browser pool as soon as the
         # crawler finds it, so a polite (slow) crawl does not leave the browsers idle.
         found: asyncio.Queue[str | None] = asyncio.Queue()
@@ -575,7 +300,7 @@ async def run_audit(
         pages=pages,
         crawl=crawl_result,
         site_findings=site,
-        issues=_aggregate(pages),
+        issues=aggregate_issues(pages),
         started_at=started,
         finished_at=dt.datetime.now(dt.UTC),
     )

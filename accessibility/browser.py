@@ -7,16 +7,22 @@ cannot reach it either), so we always launch an installed Chromium by path: Debi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright
+
+from accessibility.safety import RequestGuard
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "BrowserPool",
     "ChromiumNotFound",
     "find_chromium",
     "launch_browser",
@@ -97,3 +103,64 @@ async def launch_browser(*, headless: bool = True) -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+# -- the browser pool -------------------------------------------------------------------------
+#
+# One Chromium and up to ``concurrency`` contexts open at once: a context is cheap and
+# isolated (its own cookies, storage and viewport), a browser is not. When the browser itself
+# dies (a page can crash it), the pool starts a new one. Unless private addresses are
+# allowed, every context's requests go through ``safety.RequestGuard``.
+
+
+class BrowserPool:
+    """One shared browser (restarted if it dies) and a semaphore of open contexts."""
+
+    def __init__(
+        self,
+        browser: Browser | None,
+        *,
+        viewport: tuple[int, int] = (1280, 800),
+        allow_private: bool = False,
+    ) -> None:
+        self.viewport = viewport
+        self.allow_private = allow_private
+        self._browser = browser
+        self._owned: contextlib.AsyncExitStack | None = None
+        self._lock = asyncio.Lock()
+        self.storage_state: Any = None
+        self._guard = RequestGuard()
+
+    async def browser(self) -> Browser:
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                if self._owned is not None:
+                    with contextlib.suppress(Exception):
+                        await self._owned.aclose()
+                self._owned = contextlib.AsyncExitStack()
+                self._browser = await self._owned.enter_async_context(launch_browser())
+            return self._browser
+
+    async def close(self) -> None:
+        if self._owned is not None:
+            with contextlib.suppress(Exception):
+                await self._owned.aclose()
+
+    @contextlib.asynccontextmanager
+    async def context(self) -> AsyncIterator[BrowserContext]:
+        browser = await self.browser()
+        width, height = self.viewport
+        context = await browser.new_context(
+            viewport={"width": width, "height": height},
+            accept_downloads=False,
+            storage_state=self.storage_state,
+            service_workers="block",
+        )
+        try:
+            if not self.allow_private:
+                await context.route("**/*", self._guard)
+            yield context
+        finally:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(10):
+                    await context.close()
