@@ -1,4 +1,6 @@
-"""The report's view model: what every output (HTML, CSV, statement) shows about one run."""
+"""The report's view model: what every output (HTML, CSV, statement) shows about one run,
+and the two builders of it: ``from_audit_result`` (an ad-hoc CLI audit) and
+``from_stored_run`` (rows of a stored run, read by ``reports.stored``)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,21 @@ import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from accessibility.storage import read_json
+
 if TYPE_CHECKING:
     from accessibility.audit import AuditResult
 
-__all__ = ["FindingView", "IssueView", "PageView", "ReportView", "from_audit_result"]
+__all__ = [
+    "FindingView",
+    "IssueView",
+    "PageView",
+    "ReportView",
+    "from_audit_result",
+    "from_stored_run",
+    "issue_from_row",
+    "page_from_row",
+]
 
 #: Plain-language names of the changes since the last run.
 CHANGE_LABELS = {
@@ -181,4 +194,89 @@ def from_audit_result(result: AuditResult, site_name: str) -> ReportView:
         pages=pages,
         broken_links=[r.to_dict() for r in result.crawl.broken],
         documents=[r.to_dict() for r in result.crawl.resources],
+    )
+
+
+def _screenshot_src(run_id: int, name: str | None) -> str | None:
+    return f"/staff/accessibility/runs/{run_id}/screenshots/{name}" if name else None
+
+
+def issue_from_row(row: dict[str, Any], run_id: int, marks: dict[str, Any]) -> IssueView:
+    """An ``accessibility_audit_issue`` row as the report shows it."""
+    return IssueView(
+        fingerprint=row["fingerprint"],
+        rule=row["rule"],
+        source=row["source"],
+        kind=row["kind"],
+        wcag=read_json(row["wcag"]) or [],
+        level=row["level"],
+        impact=row["impact"],
+        message=row["message"],
+        selector=row["selector"],
+        snippet=row["snippet"],
+        help_url=row["help_url"] or None,
+        pages=read_json(row["pages"]) or [],
+        occurrences=row["occurrences"],
+        screenshot_src=_screenshot_src(run_id, row["screenshot"]),
+        change=row["change"],
+        mark=marks.get(row["fingerprint"]),
+    )
+
+
+def page_from_row(row: dict[str, Any], run_id: int) -> PageView:
+    """An ``accessibility_audit_page`` row (its findings a JSON list) as the report shows it."""
+    findings = [
+        FindingView(
+            rule=f["rule"],
+            source=f["source"],
+            kind=f["kind"],
+            wcag=f["wcag"],
+            level=f["level"],
+            impact=f["impact"],
+            selector=f["selector"],
+            snippet=f["snippet"],
+            message=f["message"],
+            fingerprint=f["fingerprint"],
+            screenshot_src=_screenshot_src(run_id, f.get("screenshot")),
+        )
+        for f in read_json(row["findings"]) or []
+    ]
+    return PageView(
+        url=row["url"],
+        status=row["status"],
+        title=row["title"],
+        error=row["error"] or None,
+        findings=findings,
+    )
+
+
+def from_stored_run(
+    run: dict[str, Any],
+    site_name: str,
+    issues: list[IssueView],
+    pages: list[PageView],
+    fixed: list[IssueView],
+    trend: list[dict[str, Any]],
+) -> ReportView:
+    """The view of a stored run (``reports.stored`` reads the rows): screenshots and the
+    trend chart served by the staff pages, changes and marks from the run's history."""
+    run_id = run["id"]
+    issues = sorted(issues, key=lambda i: (i.kind != "violation", -len(i.pages), i.rule))
+    finished = run["finished_at"] or run["started_at"]
+    base = f"/staff/accessibility/runs/{run_id}"
+    return ReportView(
+        site_name=site_name,
+        run_label=f"Run {run_id}",
+        started_at=(run["started_at"] or finished).strftime("%d %B %Y %H:%M UTC"),
+        engine=run["engine"],
+        summary=run["summary"],
+        issues=issues,
+        pages=pages,
+        fixed=fixed,
+        broken_links=run["crawl"].get("broken_links", []),
+        documents=run["crawl"].get("documents", []),
+        trend=trend,
+        trend_chart_src=f"{base}/trend.png" if len(trend) > 1 else None,
+        downloads={"CSV": f"{base}/report.csv", "JSON": f"{base}/report.json"},
+        compared_with=f"Run {run['compared_with']}" if run["compared_with"] else None,
     )

@@ -1,0 +1,76 @@
+"""Audit runs: queueing one (by hand or on schedule) and reading stored ones.
+
+Only configured sites can be audited this way: the API and the staff pages take a site id,
+never a URL, so they cannot be used to make this server fetch arbitrary addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accessibility.errors import NotFound
+from accessibility.schedules import next_run
+from accessibility.sites import get_site
+from accessibility.storage import now as _now
+from accessibility.storage import read_json
+from accessibility.tables import AuditRun, Site
+from service.jobs import enqueue
+
+__all__ = ["JOB_NAME", "enqueue_due_runs", "get_run", "list_runs", "queue_run"]
+
+JOB_NAME = "accessibility.run_audit"
+
+
+async def queue_run(site_id: int, trigger: str = "manual", *, background: bool = True) -> int:
+    """Queue an audit of a configured site as a background job; returns the run id.
+
+    ``background=False`` only records the queued run, for a caller that runs it itself
+    (the CLI's ``accessibility run``), so the worker never runs it a second time.
+    """
+    await get_site(site_id)
+    async with AuditRun._meta.db.transaction():
+        run = AuditRun(site=site_id, status="queued", trigger=trigger)
+        await run.save()
+        if background:
+            await enqueue(JOB_NAME, {"run_id": int(run.id)}, max_attempts=1)
+    return int(run.id)
+
+
+async def enqueue_due_runs(now: dt.datetime | None = None) -> list[int]:
+    """Queue a run for every site whose schedule is due; move each to its next time."""
+    now = now or _now()
+    due = await Site.select(Site.id, Site.schedule).where(
+        (Site.next_run_at.is_not_null()) & (Site.next_run_at <= now)
+    )
+    queued = []
+    for row in due:
+        claimed = await (
+            Site.update({Site.next_run_at: next_run(row["schedule"], now)})
+            .where((Site.id == row["id"]) & (Site.next_run_at <= now))
+            .returning(Site.id)
+        )
+        if claimed:  # another worker may have claimed it first
+            queued.append(await queue_run(row["id"], trigger="schedule"))
+    return queued
+
+
+async def get_run(run_id: int) -> dict[str, Any]:
+    run = await AuditRun.select().where(AuditRun.id == run_id).first()
+    if run is None:
+        raise NotFound(f"no run with id {run_id}")
+    for key in ("engine", "summary", "crawl"):
+        run[key] = read_json(run[key]) or {}
+    return run
+
+
+async def list_runs(site_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    rows = (
+        await AuditRun.select()
+        .where(AuditRun.site == site_id)
+        .order_by(AuditRun.id, ascending=False)
+        .limit(limit)
+    )
+    for row in rows:
+        row["summary"] = read_json(row["summary"]) or {}
+    return rows
