@@ -24,7 +24,6 @@ from accessibility import services
 from accessibility.reports.csv_report import to_csv
 from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
-from accessibility.tables import AuditRun
 from service.auth import PUBLIC_OPT, public, requires_role
 from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
@@ -61,15 +60,10 @@ async def _statement_html(
     request: Request[Any, Any, Any], site_id: int, settings: Settings
 ) -> tuple[Any, ...]:
     site = await services.get_site(site_id)
-    run = (
-        await AuditRun.select(AuditRun.id)
-        .where((AuditRun.site == site_id) & (AuditRun.status == "done"))
-        .order_by(AuditRun.id, ascending=False)
-        .first()
-    )
-    if run is None:
+    run_id = await services.latest_finished_run(site_id)
+    if run_id is None:
         raise NotFoundException("this site has no finished run yet; run an audit first")
-    view = await services.report_view(run["id"])
+    view = await services.report_view(run_id)
     st = build_statement(
         view,
         website_url=site["start_urls"][0],
@@ -83,7 +77,7 @@ async def _statement_html(
     fragment = engine.get_template("accessibility/_statement.html").render(
         st=st, regulations=REGULATIONS
     )
-    return site, run["id"], st, fragment
+    return site, run_id, st, fragment
 
 
 async def _mark_page(

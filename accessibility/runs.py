@@ -17,7 +17,14 @@ from accessibility.storage import read_json
 from accessibility.tables import AuditRun, Site
 from service.jobs import enqueue
 
-__all__ = ["JOB_NAME", "enqueue_due_runs", "get_run", "list_runs", "queue_run"]
+__all__ = [
+    "JOB_NAME",
+    "enqueue_due_runs",
+    "get_run",
+    "latest_finished_run",
+    "list_runs",
+    "queue_run",
+]
 
 JOB_NAME = "accessibility.run_audit"
 
@@ -74,3 +81,14 @@ async def list_runs(site_id: int, limit: int = 50) -> list[dict[str, Any]]:
     for row in rows:
         row["summary"] = read_json(row["summary"]) or {}
     return rows
+
+
+async def latest_finished_run(site_id: int) -> int | None:
+    """The id of the site's latest finished ("done") run, or None before its first."""
+    row = (
+        await AuditRun.select(AuditRun.id)
+        .where((AuditRun.site == site_id) & (AuditRun.status == "done"))
+        .order_by(AuditRun.id, ascending=False)
+        .first()
+    )
+    return None if row is None else int(row["id"])

@@ -19,7 +19,14 @@ from accessibility.marks import mark_issue, marks_for
 from accessibility.notify import email_summary
 from accessibility.reports.json_report import run_json
 from accessibility.reports.stored import TREND_RUNS, report_view, trend, trend_png
-from accessibility.runs import JOB_NAME, enqueue_due_runs, get_run, list_runs, queue_run
+from accessibility.runs import (
+    JOB_NAME,
+    enqueue_due_runs,
+    get_run,
+    latest_finished_run,
+    list_runs,
+    queue_run,
+)
 from accessibility.schedules import next_run
 from accessibility.sites import (
     audit_options_for,
@@ -46,6 +53,7 @@ __all__ = [
     "execute_run",
     "get_run",
     "get_site",
+    "latest_finished_run",
     "list_runs",
     "list_sites",
     "mark_issue",

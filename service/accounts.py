@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from service.roles import Role
 from service.security import hash_password, keyed_hash, verify_password
@@ -137,3 +138,15 @@ async def get_active_user(user_id: int) -> StaffUser | None:
         .where((StaffUser.id == user_id) & (StaffUser.active == True))  # noqa: E712
         .first()
     )
+
+
+async def list_users() -> list[dict[str, Any]]:
+    """Every staff account with its role and last sign-in, by name (the administrators' list;
+    no password hashes)."""
+    return await StaffUser.select(
+        StaffUser.name,
+        StaffUser.email,
+        StaffUser.role,
+        StaffUser.active,
+        StaffUser.last_sign_in_at,
+    ).order_by(StaffUser.name)
