@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import PermissionDeniedException
 
 from panel import services as panel_services
 from service.auth import requires_role
@@ -24,6 +23,7 @@ from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.definitions import DefinitionError
+from surveys.policy import check_personal
 from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest, decode
 from surveys.services import definitions_store, exports, links, responses
 from surveys.services.errors import SurveyError
@@ -31,7 +31,6 @@ from surveys.services.errors import SurveyError
 STAFF = requires_role(Role.PANEL_MANAGER, Role.RESEARCH_OFFICER)
 RESEARCH = requires_role(Role.RESEARCH_OFFICER)
 PANEL = requires_role(Role.PANEL_MANAGER)
-PERSONAL_DATA_ROLES = frozenset({Role.ADMIN.value, Role.PANEL_MANAGER.value})
 
 
 def problem(status: int, detail: str, errors: list[tuple[str, str]]) -> Response[dict[str, Any]]:
@@ -71,14 +70,6 @@ def parse_definition_body(body: bytes, content_type: str) -> Any:
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SurveyError("malformed YAML", [("body", str(error).replace("\n", " "))]) from None
-
-
-def check_personal(user: StaffUser, include_personal: bool) -> None:
-    """Names and contact details only for roles that may see them, and only when asked."""
-    if include_personal and user.role not in PERSONAL_DATA_ROLES:
-        raise PermissionDeniedException(
-            "your role does not allow personal data in exports; leave include_personal off"
-        )
 
 
 def export_filter(

@@ -18,15 +18,14 @@ from service.tables import StaffUser
 from surveys.bank import list_bank, load_bank
 from surveys.controllers.api import (
     PANEL,
-    PERSONAL_DATA_ROLES,
     RESEARCH,
     STAFF,
-    check_personal,
     export_filter,
     export_response,
     parse_definition_body,
 )
 from surveys.definitions import DefinitionError
+from surveys.policy import PERSONAL_DATA_ROLES, check_personal
 from surveys.questions import FieldError, apply_page, error_summary, parse_page, question_view
 from surveys.services import definition_uploads, definitions_store, exports, qr, responses
 from surveys.services.errors import NotFound, SurveyError
