@@ -25,6 +25,7 @@ from accessibility.reports.csv_report import to_csv
 from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
 from service.auth import PUBLIC_OPT, public, requires_role
+from service.navigation import NavItem
 from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
 
@@ -352,4 +353,8 @@ ROUTES = [
         guards=[public],
         include_in_schema=False,
     ),
+]
+
+NAVIGATION = [
+    NavItem("Accessibility audits", "/staff/accessibility", frozenset({Role.WEB_TEAM.value}))
 ]

@@ -2,7 +2,8 @@
 
 The only place that knows every domain. A domain plugs in by exposing `ROUTES` in
 controllers.py, `COMMANDS` in cli.py, `JOBS`/`PERIODIC` in jobs.py and `load_demo` in demo.py;
-a room a domain does not have is simply absent.
+and its staff navigation entries as `NAVIGATION` in controllers.py (`service.navigation`); a
+room a domain does not have is simply absent.
 
 The domains are listed once, in `piccolo_conf.APP_REGISTRY` (every app except `service`). A room
 module that exists but exposes none of its expected names (a misspelt `ROUTES`, say) is a

@@ -1,4 +1,10 @@
-"""The staff navigation: which sections a role sees. Domains add entries to NAVIGATION."""
+"""The staff navigation: which sections a role sees.
+
+Each domain lists its own sections as ``NAVIGATION: list[NavItem]`` in its ``controllers``
+module (beside the routes they lead to); they are collected through ``service.domains`` in
+``DOMAINS`` order, so adding a domain never edits this file. ``service``'s own sections come
+last.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +18,21 @@ from service.roles import Role
 class NavItem:
     text: str
     href: str
+    #: Roles that see the entry besides administrators (who see every entry).
     roles: frozenset[str]
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem("Panel members", "/staff/panel", frozenset({Role.PANEL_MANAGER.value})),
-    NavItem(
-        "Surveys",
-        "/staff/surveys",
-        frozenset({Role.PANEL_MANAGER.value, Role.RESEARCH_OFFICER.value}),
-    ),
-    NavItem("Accessibility audits", "/staff/accessibility", frozenset({Role.WEB_TEAM.value})),
+#: The sections ``service`` itself serves (administrators only).
+SERVICE_NAVIGATION: list[NavItem] = [
     NavItem("Staff accounts", "/staff/users", frozenset()),
 ]
+
+
+def navigation() -> list[NavItem]:
+    """Every domain's entries in ``DOMAINS`` order, then ``service``'s own."""
+    from service.domains import collect
+
+    return [*collect("controllers", "NAVIGATION"), *SERVICE_NAVIGATION]
 
 
 def staff_navigation(request: Any) -> list[dict[str, Any]]:
@@ -34,6 +42,6 @@ def staff_navigation(request: Any) -> list[dict[str, Any]]:
     path = request.url.path
     return [
         {"text": item.text, "href": item.href, "active": path.startswith(item.href)}
-        for item in NAVIGATION
+        for item in navigation()
         if user.role == Role.ADMIN.value or user.role in item.roles
     ]

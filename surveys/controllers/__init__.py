@@ -1,7 +1,17 @@
 """The surveys domain's routes: resident pages, staff pages and the JSON API."""
 
+from service.navigation import NavItem
+from service.roles import Role
 from surveys.controllers.api import SurveysAPI
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
 
 ROUTES = [ResidentPages, StaffSurveyPages, SurveysAPI]
+
+NAVIGATION = [
+    NavItem(
+        "Surveys",
+        "/staff/surveys",
+        frozenset({Role.PANEL_MANAGER.value, Role.RESEARCH_OFFICER.value}),
+    )
+]

@@ -47,3 +47,20 @@ def test_a_domain_with_only_some_rooms_is_fine(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "partial_domain.jobs", jobs)
     assert domains.periodic()[-1] == "partial-periodic"
     assert "partial-periodic" not in domains.jobs()
+
+
+def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import navigation
+
+    hrefs = [item.href for item in navigation.navigation()]
+    assert hrefs == ["/staff/panel", "/staff/surveys", "/staff/accessibility", "/staff/users"]
+    package = types.ModuleType("nav_domain")
+    package.__path__ = []
+    module = types.ModuleType("nav_domain.controllers")
+    module.ROUTES = []  # type: ignore[attr-defined]
+    module.NAVIGATION = [navigation.NavItem("Reports", "/staff/reports", frozenset())]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nav_domain", package)
+    monkeypatch.setitem(sys.modules, "nav_domain.controllers", module)
+    monkeypatch.setattr(domains, "DOMAINS", (*domains.DOMAINS, "nav_domain"))
+    hrefs = [item.href for item in navigation.navigation()]
+    assert hrefs[-2:] == ["/staff/reports", "/staff/users"]
