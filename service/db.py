@@ -30,9 +30,47 @@ from urllib.parse import urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], Any]
+
+
+class Statement:
+    """One SQL text for both engines, written once with Piccolo's ``{}`` placeholders.
+
+    A hot path runs the statement through ``run_atomic`` on SQLite (sqlite3 wants ``?``) and
+    as a Piccolo ``QueryString`` on PostgreSQL; this keeps one text a reader can check, and
+    derives the SQLite form from it. The rule: ``{}`` and ``?`` appear in the text only as
+    placeholders, never inside a literal, so the rewrite cannot change what the SQL means
+    (checked here); values are always parameters.
+    """
+
+    __slots__ = ("params", "sqlite", "text")
+
+    def __init__(self, text: str) -> None:
+        if "?" in text:
+            raise ValueError("write placeholders as {} only; '?' is made for SQLite from them")
+        self.text = text
+        self.params = text.count("{}")
+        self.sqlite = text.replace("{}", "?")
+
+    def _check(self, args: Sequence[Any]) -> None:
+        if len(args) != self.params:
+            raise TypeError(f"the statement takes {self.params} values, not {len(args)}")
+
+    def query(self, *args: Any) -> QueryString:
+        """The statement with ``args`` for ``engine.run_querystring`` (PostgreSQL, Piccolo)."""
+        self._check(args)
+        return QueryString(self.text, *args)
+
+    def execute(self, connection: sqlite3.Connection, args: Sequence[Any]) -> sqlite3.Cursor:
+        """Run it with ``args`` on a sqlite3 connection (inside a ``run_atomic`` unit)."""
+        self._check(args)
+        return connection.execute(self.sqlite, tuple(args))
+
+    def __repr__(self) -> str:
+        return f"Statement({self.text!r})"
 
 
 class DatabaseURLError(ValueError):

@@ -15,10 +15,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.querystring import QueryString
-
 from panel import services as panel_services
-from service.db import SharedSQLiteEngine
+from service.db import SharedSQLiteEngine, Statement
 from surveys.definitions.model import Survey as SurveyModel
 from surveys.questions import FieldError, validate_answers
 from surveys.services.definitions_store import get_version
@@ -71,10 +69,10 @@ async def _respondent_id(member_id: int | None) -> str:
     return str(profile["reference"]) if profile else new_respondent_id()
 
 
-# A page save, as SQL shared by both engines ({} placeholders, Piccolo style). Written out
+# A page save, as SQL shared by both engines (`service.db.Statement`). Written out
 # rather than built with Piccolo's query builder on every request: building the INSERT and
 # UPDATE (foreign-key columns especially) was the largest single cost of a page save.
-_INSERT_SQL = (
+_INSERT_SQL = Statement(
     "INSERT INTO survey_response (public_id, survey, version, link, member, respondent_id, "
     "mode, status, answers, last_page, lang, entered_by, started_at, updated_at, submitted_at) "
     "VALUES ({}, {}, {}, {}, {}, {}, 'online', 'partial', {}, {}, {}, NULL, {}, {}, NULL) "
@@ -82,7 +80,7 @@ _INSERT_SQL = (
 )
 # By link (unique), so it also serves a request that lost the race to insert the link's first
 # row; `status = 'partial'` means a completed response (its link used) never changes.
-_PAGE_UPDATE_SQL = (
+_PAGE_UPDATE_SQL = Statement(
     "UPDATE survey_response SET answers = {}, last_page = {}, lang = {}, updated_at = {} "
     "WHERE link = {} AND status = 'partial' RETURNING id"
 )
@@ -108,17 +106,15 @@ async def save_answers(
     engine = SurveyResponse._meta.db
     if isinstance(engine, SharedSQLiteEngine):
         # One unit on the writer thread, group-committed with other residents' saves.
-        insert_sql, update_sql = _INSERT_SQL.replace("{}", "?"), _PAGE_UPDATE_SQL.replace("{}", "?")
-
         def unit(connection: sqlite3.Connection) -> int:
             if insert_args is not None:
                 try:
-                    return int(connection.execute(insert_sql, insert_args).fetchall()[0]["id"])
+                    return int(_INSERT_SQL.execute(connection, insert_args).fetchall()[0]["id"])
                 except sqlite3.IntegrityError as exc:
                     if "survey_response.link" not in str(exc):
                         raise
                     # Another request made this link's response first: update it instead.
-            updated = connection.execute(update_sql, update_args).fetchall()
+            updated = _PAGE_UPDATE_SQL.execute(connection, update_args).fetchall()
             if not updated:
                 raise AlreadySubmitted("this link has already been used")
             return int(updated[0]["id"])
@@ -130,12 +126,12 @@ async def save_answers(
         # inserted (and even submitted) this link's response meanwhile, the unique `link`
         # column refuses this row and the conditional update decides.
         try:
-            inserted = await engine.run_querystring(QueryString(_INSERT_SQL, *insert_args))
+            inserted = await engine.run_querystring(_INSERT_SQL.query(*insert_args))
             return int(inserted[0]["id"])
         except Exception:
             if not await SurveyResponse.exists().where(SurveyResponse.link == state.link_id):
                 raise
-    updated = await engine.run_querystring(QueryString(_PAGE_UPDATE_SQL, *update_args))
+    updated = await engine.run_querystring(_PAGE_UPDATE_SQL.query(*update_args))
     if not updated:
         raise AlreadySubmitted("this link has already been used")
     return int(updated[0]["id"])
@@ -155,13 +151,13 @@ class SubmitResult:
     errors: list[FieldError]
 
 
-# The submit transaction, as SQL shared by both engines ({} placeholders, Piccolo style). The
+# The submit transaction, as SQL shared by both engines (`service.db.Statement`). The
 # claim is a conditional UPDATE: of two submissions racing on one link, only one matches.
-_CLAIM_SQL = (
+_CLAIM_SQL = Statement(
     "UPDATE survey_link SET status = 'used', used_at = {} "
     "WHERE id = {} AND status = 'open' RETURNING id"
 )
-_COMPLETE_SQL = (
+_COMPLETE_SQL = Statement(
     "UPDATE survey_response SET status = 'complete', answers = {}, submitted_at = {}, "
     "updated_at = {} WHERE id = {} AND link = {} RETURNING id"
 )
@@ -177,22 +173,21 @@ async def claim_and_complete(link_id: int, response_id: int, text: str, now: dt.
     """
     engine = SurveyLink._meta.db
     if isinstance(engine, SharedSQLiteEngine):
-        claim, complete = _CLAIM_SQL.replace("{}", "?"), _COMPLETE_SQL.replace("{}", "?")
 
         def unit(connection: sqlite3.Connection) -> None:
-            if not connection.execute(claim, (now, link_id)).fetchall():
+            if not _CLAIM_SQL.execute(connection, (now, link_id)).fetchall():
                 raise AlreadySubmitted("this link has already been used")
-            done = connection.execute(complete, (text, now, now, response_id, link_id))
+            done = _COMPLETE_SQL.execute(connection, (text, now, now, response_id, link_id))
             if not done.fetchall():
                 raise SurveyError("the response to submit no longer exists", [])
 
         await engine.run_atomic(unit)
         return
     async with engine.transaction():
-        if not await engine.run_querystring(QueryString(_CLAIM_SQL, now, link_id)):
+        if not await engine.run_querystring(_CLAIM_SQL.query(now, link_id)):
             raise AlreadySubmitted("this link has already been used")
         done = await engine.run_querystring(
-            QueryString(_COMPLETE_SQL, text, now, now, response_id, link_id)
+            _COMPLETE_SQL.query(text, now, now, response_id, link_id)
         )
         if not done:
             raise SurveyError("the response to submit no longer exists", [])

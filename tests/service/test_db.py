@@ -153,3 +153,19 @@ async def test_two_engines_on_one_file_take_turns_without_losing_writes(db: Any)
         assert stored == sorted(names)
     finally:
         await other.close()
+
+
+def test_one_statement_text_serves_both_engines() -> None:
+    import sqlite3
+
+    from service.db import Statement
+
+    statement = Statement("SELECT {} + {} AS total")
+    assert statement.sqlite == "SELECT ? + ? AS total"
+    assert statement.query(1, 2).template == "SELECT {} + {} AS total"
+    connection = sqlite3.connect(":memory:")
+    assert statement.execute(connection, (1, 2)).fetchone() == (3,)
+    with pytest.raises(TypeError, match="takes 2 values, not 1"):
+        statement.query(1)
+    with pytest.raises(ValueError, match=r"placeholders as \{\} only"):
+        Statement("SELECT ?")
