@@ -475,8 +475,8 @@ for _ch in (
         "gender_reassignment",
         "Gender reassignment",
         (
-            _c("yes", "Gender identity the same as sex registered at birth", None, "Yes"),
-            _c("no", "Gender identity different from sex registered at birth", None, "No"),
+            _c("yes", "Same as sex registered at birth", None, "Yes"),
+            _c("no", "Different from sex registered at birth", None, "No"),
         ),
         (
             _cat_source(

@@ -385,8 +385,8 @@ def assess(
         except CharacteristicError as exc:
             raise EqualityError(str(exc)) from exc
         combos.extend(comb)
-        order = [c.label for c in ch.categories]
-        order = list(dict.fromkeys([lab for lab in order] + [c.group for c in comb]))
+        into = {lab: c.group for c in comb for lab in c.combined}
+        order = list(dict.fromkeys(into.get(c.label, c.label) for c in ch.categories))
         frame = compare_groups(design, y, groups, order, 1 - alpha)
         if frame.empty:
             gaps.append(
