@@ -201,6 +201,20 @@ class Design:
         """Design degrees of freedom: number of PSUs minus number of strata (R's ``degf``)."""
         return int(self._n_psu.sum() - len(self._n_psu))
 
+    def domain_degf(self, mask: Sequence[bool] | FloatArray) -> int:
+        """Degrees of freedom of a domain as R's ``degf(subset(design, mask))``:
+        PSUs with at least one row in the domain minus the strata they are in.
+
+        R's ``svyby(..., svyciprop)`` uses this for a group's interval; it is
+        smaller than `degf` for a small group, so its interval is wider.
+        """
+        m = np.asarray(mask, dtype=bool)
+        if m.shape != self._w.shape:
+            raise AnalysisError(f"mask has {m.size} values for {self._w.size} rows")
+        if not m.any():
+            return 0
+        return int(len(np.unique(self._psu[m])) - len(np.unique(self._stratum[m])))
+
     @property
     def is_raked(self) -> bool:
         """Whether the weights were calibrated by `analysis.rake`."""

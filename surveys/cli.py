@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from service.cli import CommandError, run_async
+from surveys.equality_cli import equality
 
 
 @click.group(help="Surveys: definitions, links, exports.")
@@ -152,4 +153,4 @@ async def export_command(
         click.echo(f"Wrote {len(frame)} responses to {out}.")
 
 
-COMMANDS = [survey]
+COMMANDS = [survey, equality]
