@@ -25,6 +25,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "autocomplete",
     "target_size",
     "media_autoplay",
+    "data_tables",
     "motion",
     # interactors: press keys, move the mouse
     "skip_link",
@@ -33,7 +34,11 @@ CHECK_MODULES: tuple[str, ...] = (
     "focus_obscured",
     "hover_content",
     "mouse_only",
-    # mutators: change viewport or styles; each gets a freshly loaded page
+    # mutators: change the page (press its controls, change viewport or styles); each gets
+    # a freshly loaded page
+    "keyboard_activation",
+    "disclosure",
+    "dialogs",
     "reflow",
     "text_resize",
     "text_spacing",

@@ -52,6 +52,9 @@ class CheckContext:
     facts: dict[str, Any] = field(default_factory=dict)
     #: Work shared between checks on the same page state (e.g. one Tab walk for three checks).
     cache: dict[str, Any] = field(default_factory=dict)
+    #: A mutating check that found nothing to act on sets this: the page is as it found it,
+    #: so the runner need not reload it before the next mutating check (reset per check).
+    untouched: bool = False
 
     def finding(
         self,

@@ -292,9 +292,11 @@ async def audit_page(
                         await page.set_viewport_size(size)
                     await _load(page, ctx.url, RELOAD_TIME_LIMIT_S, settle=False)
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
+                fresh = True
+            ctx.untouched = False
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
                 audit.findings += await check.run(page, ctx)
-            fresh = fresh and (not meta.mutates_page or meta.restores_page)
+            fresh = fresh and (not meta.mutates_page or meta.restores_page or ctx.untouched)
         except TimeoutError:
             audit.findings.append(_incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag))
             fresh = False
