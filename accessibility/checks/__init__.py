@@ -26,6 +26,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "target_size",
     "media_autoplay",
     "data_tables",
+    "image_alt",
     "motion",
     # interactors: press keys, move the mouse
     "skip_link",

@@ -52,6 +52,10 @@ BARRIERS = [
     ("barriers/data-tables.html", "data-tables", "violation", "#fake-headers"),
     ("barriers/data-tables.html", "data-tables", "violation", "#complex"),
     ("barriers/data-tables.html", "data-tables", "violation", "th:nth-of-type(2)"),
+    ("barriers/images.html", "image-alt", "violation", "#site-plan"),
+    ("barriers/images.html", "image-alt", "violation", "#street-view"),
+    ("barriers/images.html", "image-alt", "violation", "#plan-link > img"),
+    ("barriers/images.html", "image-alt", "violation", "#print-plan > img"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#show-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#print-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#renew"),
@@ -73,6 +77,7 @@ CLEAN = [
     "controls/layout.html",  # sticky header, scrolling table, code, inline links, lang="cy"
     "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
     "controls/data-tables.html",  # the same tables with headers, and two layout tables
+    "controls/images.html",  # the same images with good alt, decorative alt="", a figure
     "controls/keyboard-activation.html",  # the same custom controls, with key handling
     "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
