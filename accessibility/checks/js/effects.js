@@ -38,6 +38,8 @@
         mutations: real.length,
         moved: location.href !== href || history.length !== historyLength,
         opened,
+        hrefBefore: href,
+        hrefAfter: location.href,
       };
     },
   };

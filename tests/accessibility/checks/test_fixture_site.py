@@ -56,6 +56,11 @@ BARRIERS = [
     ("barriers/images.html", "image-alt", "violation", "#street-view"),
     ("barriers/images.html", "image-alt", "violation", "#plan-link > img"),
     ("barriers/images.html", "image-alt", "violation", "#print-plan > img"),
+    ("barriers/links.html", "link-colour", "violation", "#quiet-link"),
+    ("barriers/links.html", "link-details", "violation", "#arrow-link"),
+    ("barriers/links.html", "link-details", "review", "#pdf-link"),
+    ("barriers/links.html", "link-details", "review", "#new-window"),
+    ("barriers/links.html", "link-dead", "review", "#dead-link"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#show-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#print-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#renew"),
@@ -78,6 +83,7 @@ CLEAN = [
     "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
     "controls/data-tables.html",  # the same tables with headers, and two layout tables
     "controls/images.html",  # the same images with good alt, decorative alt="", a figure
+    "controls/links.html",  # underlined, typed and sized, warned, named, working links
     "controls/keyboard-activation.html",  # the same custom controls, with key handling
     "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
