@@ -33,6 +33,7 @@ CHECK_MODULES: tuple[str, ...] = (
     # interactors: press keys, move the mouse
     "skip_link",
     "keyboard",
+    "tab_order",
     "focus_visible",
     "focus_obscured",
     "hover_content",

@@ -61,6 +61,9 @@ BARRIERS = [
     ("barriers/links.html", "link-details", "review", "#pdf-link"),
     ("barriers/links.html", "link-details", "review", "#new-window"),
     ("barriers/links.html", "link-dead", "review", "#dead-link"),
+    ("barriers/tab-order.html", "tab-order", "violation", "#pay-debit"),
+    ("barriers/tab-order.html", "tab-order", "review", "#deadline"),
+    ("barriers/tab-order.html", "tab-order", "review", "#help-link"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#show-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#print-times"),
     ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#renew"),
@@ -84,6 +87,7 @@ CLEAN = [
     "controls/data-tables.html",  # the same tables with headers, and two layout tables
     "controls/images.html",  # the same images with good alt, decorative alt="", a figure
     "controls/links.html",  # underlined, typed and sized, warned, named, working links
+    "controls/tab-order.html",  # HTML in the order shown, a column flex box, a scroll region
     "controls/keyboard-activation.html",  # the same custom controls, with key handling
     "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
