@@ -18,6 +18,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "headings",
     "landmarks",
     "link_text",
+    "link_colour",
+    "link_details",
     "sensory_instructions",
     "reading_ease",
     "form_labels",
@@ -25,15 +27,23 @@ CHECK_MODULES: tuple[str, ...] = (
     "autocomplete",
     "target_size",
     "media_autoplay",
+    "data_tables",
+    "image_alt",
     "motion",
     # interactors: press keys, move the mouse
     "skip_link",
     "keyboard",
+    "tab_order",
     "focus_visible",
     "focus_obscured",
     "hover_content",
     "mouse_only",
-    # mutators: change viewport or styles; each gets a freshly loaded page
+    # mutators: change the page (press its controls, change viewport or styles); each gets
+    # a freshly loaded page
+    "keyboard_activation",
+    "disclosure",
+    "dialogs",
+    "dead_links",
     "reflow",
     "text_resize",
     "text_spacing",

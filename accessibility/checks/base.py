@@ -15,7 +15,12 @@ from playwright.async_api import Page
 
 from accessibility.findings import Finding, Impact, Kind, Level, truncate_snippet
 
-__all__ = ["Check", "CheckContext", "CheckFn", "CheckMeta"]
+__all__ = ["HTML_DOCUMENTS", "Check", "CheckContext", "CheckFn", "CheckMeta"]
+
+#: Document types as :data:`accessibility.checks.runner.DOCUMENT_TYPE_JS` names them. Our checks
+#: and axe-core are written for HTML (served as text/html or as XHTML); a browser also opens
+#: SVG, other XML, plain text, images and media, where they would crash or report noise.
+HTML_DOCUMENTS: frozenset[str] = frozenset({"html", "xhtml"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,9 @@ class CheckMeta:
     #: A mutating check that undoes its own change when it finishes (a viewport put back, an
     #: injected style removed) spares the runner a reload before the next one.
     restores_page: bool = False
+    #: Document types the check means something on; on any other the runner does not run it
+    #: and lists it in ``facts["not_applicable"]`` (no finding: nothing is wrong).
+    applies_to: frozenset[str] = HTML_DOCUMENTS
 
 
 @dataclass
@@ -44,6 +52,9 @@ class CheckContext:
     facts: dict[str, Any] = field(default_factory=dict)
     #: Work shared between checks on the same page state (e.g. one Tab walk for three checks).
     cache: dict[str, Any] = field(default_factory=dict)
+    #: A mutating check that found nothing to act on sets this: the page is as it found it,
+    #: so the runner need not reload it before the next mutating check (reset per check).
+    untouched: bool = False
 
     def finding(
         self,

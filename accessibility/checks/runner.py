@@ -24,11 +24,11 @@ from playwright.async_api import Page, ViewportSize
 
 from accessibility.axe import AXE_VERSION, run_axe
 from accessibility.checks import REGISTRY
-from accessibility.checks.base import Check, CheckContext
+from accessibility.checks.base import HTML_DOCUMENTS, Check, CheckContext
 from accessibility.checks.dom import evaluate
 from accessibility.findings import Finding
 
-__all__ = ["PageAudit", "audit_page", "collect_facts", "merge_duplicates"]
+__all__ = ["DOCUMENT_TYPE_JS", "PageAudit", "audit_page", "collect_facts", "merge_duplicates"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,27 @@ RELOAD_TIME_LIMIT_S = 15.0
 #: After this many crashed checks the page itself is the problem (it reloads or navigates
 #: by itself): stop, rather than report every remaining check as incomplete.
 MAX_CRASHED_CHECKS = 3
+
+#: What kind of document the browser is showing: "html", "xhtml", "svg", "xml", "text",
+#: "image", "media", "pdf" or "other". Decided by the DOM the browser built (an SVG root,
+#: an XML root with no HTML body) and its content type, not by the URL's ending.
+DOCUMENT_TYPE_JS = """
+() => {
+  const type = (document.contentType || '').toLowerCase();
+  const root = document.documentElement;
+  if (type === 'text/plain') return 'text';
+  if (type === 'application/pdf') return 'pdf';
+  if (type.startsWith('image/') && type !== 'image/svg+xml') return 'image';
+  if (type.startsWith('video/') || type.startsWith('audio/')) return 'media';
+  if (!root) return 'other';
+  if (root.namespaceURI === 'http://www.w3.org/2000/svg') return 'svg';
+  // Chromium shows other XML through its own HTML tree viewer: the content type tells.
+  const html = root.namespaceURI === 'http://www.w3.org/1999/xhtml' && !!document.body;
+  if (html && type === 'text/html') return 'html';
+  if (html && type === 'application/xhtml+xml') return 'xhtml';
+  return type.includes('xml') ? 'xml' : 'other';
+}
+"""
 
 _FACTS_JS = """
 () => {
@@ -217,7 +238,9 @@ async def audit_page(
         audit.http_status, audit.final_url = await _load(page, url, min(remaining(), 30.0))
         ctx.url = audit.final_url or url
         async with asyncio.timeout(max(min(remaining(), 10.0), 0.1)):
+            document_type: str = await page.evaluate(DOCUMENT_TYPE_JS)
             audit.facts = await collect_facts(page)
+        audit.facts["document_type"] = document_type
         audit.title = audit.facts.get("title", "")
         ctx.facts = audit.facts
     except TimeoutError:
@@ -231,6 +254,15 @@ async def audit_page(
         audit.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         audit.timings["total"] = time.monotonic() - started
         return audit
+
+    # Checks (and axe-core) that mean nothing on this kind of document are not run: an SVG
+    # drawing or an XML feed has no headings or skip link to get wrong.
+    not_applicable = [c.meta.id for c in selected if document_type not in c.meta.applies_to]
+    if axe and document_type not in HTML_DOCUMENTS:
+        not_applicable.insert(0, "axe")
+        axe = False
+    selected = [c for c in selected if document_type in c.meta.applies_to]
+    audit.facts["not_applicable"] = not_applicable
 
     if axe:
         t0 = time.monotonic()
@@ -260,9 +292,11 @@ async def audit_page(
                         await page.set_viewport_size(size)
                     await _load(page, ctx.url, RELOAD_TIME_LIMIT_S, settle=False)
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
+                fresh = True
+            ctx.untouched = False
             async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
                 audit.findings += await check.run(page, ctx)
-            fresh = fresh and (not meta.mutates_page or meta.restores_page)
+            fresh = fresh and (not meta.mutates_page or meta.restores_page or ctx.untouched)
         except TimeoutError:
             audit.findings.append(_incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag))
             fresh = False

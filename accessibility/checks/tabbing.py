@@ -27,11 +27,15 @@ _RESET_JS = """
   if (document.activeElement && document.activeElement !== document.body) {
     document.activeElement.blur();
   }
+  // Only an HTML document has a body and focusable HTML elements; elsewhere (SVG, XML) there
+  // is no sequential focus starting point to move.
   const marker = document.createElement('span');
-  marker.tabIndex = -1;
-  document.body.prepend(marker);
-  marker.focus({preventScroll: true});
-  marker.remove();
+  if (document.body && typeof marker.focus === 'function') {
+    marker.tabIndex = -1;
+    document.body.prepend(marker);
+    marker.focus({preventScroll: true});
+    marker.remove();
+  }
   window.scrollTo(0, 0);
 }
 """

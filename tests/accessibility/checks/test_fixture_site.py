@@ -49,6 +49,30 @@ BARRIERS = [
     ("barriers/reflow.html", "reflow", "violation", "#main-content > p:nth-of-type(2)"),
     ("barriers/text-resize.html", "text-resize", "violation", "#main-content > div"),
     ("barriers/text-spacing.html", "text-spacing", "violation", "#main-content > div"),
+    ("barriers/data-tables.html", "data-tables", "violation", "#fake-headers"),
+    ("barriers/data-tables.html", "data-tables", "violation", "#complex"),
+    ("barriers/data-tables.html", "data-tables", "violation", "th:nth-of-type(2)"),
+    ("barriers/images.html", "image-alt", "violation", "#site-plan"),
+    ("barriers/images.html", "image-alt", "violation", "#street-view"),
+    ("barriers/images.html", "image-alt", "violation", "#plan-link > img"),
+    ("barriers/images.html", "image-alt", "violation", "#print-plan > img"),
+    ("barriers/links.html", "link-colour", "violation", "#quiet-link"),
+    ("barriers/links.html", "link-details", "violation", "#arrow-link"),
+    ("barriers/links.html", "link-details", "review", "#pdf-link"),
+    ("barriers/links.html", "link-details", "review", "#new-window"),
+    ("barriers/links.html", "link-dead", "review", "#dead-link"),
+    ("barriers/tab-order.html", "tab-order", "violation", "#pay-debit"),
+    ("barriers/tab-order.html", "tab-order", "review", "#deadline"),
+    ("barriers/tab-order.html", "tab-order", "review", "#help-link"),
+    ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#show-times"),
+    ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#print-times"),
+    ("barriers/keyboard-activation.html", "keyboard-activation", "violation", "#renew"),
+    ("barriers/disclosure.html", "disclosure-state", "violation", "#paper-button"),
+    ("barriers/disclosure.html", "disclosure-state", "violation", "#glass-button"),
+    ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-slots"),
+    ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-rules"),
+    ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-help"),
+    ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-map"),
 ]
 
 CLEAN = [
@@ -60,6 +84,13 @@ CLEAN = [
     "controls/click.html",  # button listener, delegation to a button, body listener
     "controls/layout.html",  # sticky header, scrolling table, code, inline links, lang="cy"
     "controls/dialog.html",  # modal dialog open on load (keeps focus; Escape closes)
+    "controls/data-tables.html",  # the same tables with headers, and two layout tables
+    "controls/images.html",  # the same images with good alt, decorative alt="", a figure
+    "controls/links.html",  # underlined, typed and sized, warned, named, working links
+    "controls/tab-order.html",  # HTML in the order shown, a column flex box, a scroll region
+    "controls/keyboard-activation.html",  # the same custom controls, with key handling
+    "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
+    "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
@@ -110,3 +141,29 @@ async def test_govuk_page_really_uses_govuk_frontend(page: Page, a11y_site: str)
         "() => getComputedStyle(document.querySelector('.govuk-button')).backgroundColor"
     )
     assert colour == "rgb(15, 122, 82)"  # GOV.UK Frontend 6 button green
+
+
+async def test_dialog_protocol_reports_each_failure_once(page: Page, a11y_site: str) -> None:
+    """Each planted dialog breaks one step (the lightbox two): one finding per broken step."""
+    audit = await audit_page(
+        page, f"{a11y_site}/barriers/dialog-focus.html", checks=["dialog-focus"], axe=False
+    )
+    steps = sorted(
+        (f.selector.rsplit("#", 1)[-1], f.wcag[0], f.message.split(" opens ", 1)[1].split()[:4])
+        for f in audit.findings
+    )
+    assert steps == [
+        ("open-help", "2.4.3", ["does", "not", "give", "focus"]),
+        ("open-map", "2.1.2", ["does", "not", "close", "with"]),
+        ("open-map", "2.4.3", ["does", "not", "take", "keyboard"]),
+        ("open-rules", "2.4.3", ["lets", "Tab", "move", "focus"]),
+        ("open-slots", "2.4.3", ["does", "not", "take", "keyboard"]),
+    ]
+
+
+async def test_activation_leaves_the_page_where_it_was(page: Page, a11y_site: str) -> None:
+    """A custom link that navigates on click is seen to act, but the page stays put."""
+    url = f"{a11y_site}/barriers/keyboard-activation.html"
+    audit = await audit_page(page, url, checks=["keyboard-activation"], axe=False, restore=False)
+    assert any(f.selector.endswith("#renew") for f in audit.findings)
+    assert page.url == url
