@@ -26,6 +26,7 @@ from accessibility.reports.statement import REGULATIONS, build_statement, check_
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
 from accessibility.tables import AuditRun
 from service.auth import PUBLIC_OPT, public, requires_role
+from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
 
@@ -143,7 +144,7 @@ class AccessibilityPages(Controller):
         return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/sites/{site_id:int}")
-    async def site(self, site_id: int) -> Template:
+    async def site(self, site_id: PathInt) -> Template:
         try:
             site = await services.get_site(site_id)
         except services.NotFound as error:
@@ -152,7 +153,7 @@ class AccessibilityPages(Controller):
         return Template("accessibility/site.html", context={"site": site, "runs": runs})
 
     @post("/sites/{site_id:int}/runs", status_code=HTTP_303_SEE_OTHER)
-    async def start_run(self, site_id: int) -> Redirect:
+    async def start_run(self, site_id: PathInt) -> Redirect:
         try:
             await services.queue_run(site_id)
         except services.NotFound as error:
@@ -160,7 +161,7 @@ class AccessibilityPages(Controller):
         return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/runs/{run_id:int}")
-    async def run_report(self, run_id: int) -> Template:
+    async def run_report(self, run_id: PathInt) -> Template:
         try:
             view = await services.report_view(run_id)
             run = await services.get_run(run_id)
@@ -176,7 +177,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/report.csv")
-    async def run_csv(self, run_id: int) -> Response[str]:
+    async def run_csv(self, run_id: PathInt) -> Response[str]:
         try:
             view = await services.report_view(run_id)
         except services.NotFound as error:
@@ -188,7 +189,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/report.json")
-    async def run_json(self, run_id: int) -> Response[dict[str, Any]]:
+    async def run_json(self, run_id: PathInt) -> Response[dict[str, Any]]:
         try:
             body = await services.run_json(run_id)
         except services.NotFound as error:
@@ -200,7 +201,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/trend.png")
-    async def trend_png(self, run_id: int) -> Response[bytes]:
+    async def trend_png(self, run_id: PathInt) -> Response[bytes]:
         try:
             run = await services.get_run(run_id)
         except services.NotFound as error:
@@ -209,7 +210,7 @@ class AccessibilityPages(Controller):
         return Response(png, media_type="image/png")
 
     @get("/runs/{run_id:int}/screenshots/{name:str}")
-    async def screenshot(self, run_id: int, name: str) -> File:
+    async def screenshot(self, run_id: PathInt, name: str) -> File:
         try:
             path = services.screenshot_path(run_id, name)
         except services.NotFound as error:
@@ -217,12 +218,16 @@ class AccessibilityPages(Controller):
         return File(path=path, media_type="image/png", content_disposition_type="inline")
 
     @get("/runs/{run_id:int}/marks/{fingerprint:str}")
-    async def mark_page(self, run_id: int, fingerprint: str) -> Template:
+    async def mark_page(self, run_id: PathInt, fingerprint: str) -> Template:
         return await _mark_page(run_id, fingerprint, [], "")
 
     @post("/sites/{site_id:int}/marks", status_code=HTTP_303_SEE_OTHER)
     async def mark(
-        self, request: Request[Any, Any, Any], site_id: int, data: FormData, run: int | None = None
+        self,
+        request: Request[Any, Any, Any],
+        site_id: PathInt,
+        data: FormData,
+        run: QueryInt = None,
     ) -> Template | Redirect:
         mark = MarkIn(
             fingerprint=str(data.get("fingerprint", "")),
@@ -246,7 +251,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement")
     async def statement(
-        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], site_id: PathInt, settings: NamedDependency[Settings]
     ) -> Template:
         try:
             site, run_id, st, fragment = await _statement_html(request, site_id, settings)
@@ -267,7 +272,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement/download")
     async def statement_download(
-        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], site_id: PathInt, settings: NamedDependency[Settings]
     ) -> Response[str]:
         try:
             site, _run_id, _st, fragment = await _statement_html(request, site_id, settings)
@@ -322,7 +327,7 @@ class AccessibilityAPI(Controller):
         return Response({"id": site_id}, status_code=201)
 
     @post("/sites/{site_id:int}/runs", status_code=202)
-    async def start_run(self, site_id: int) -> Response[Any]:
+    async def start_run(self, site_id: PathInt) -> Response[Any]:
         """Queue an audit of a configured site; poll the run for its status."""
         try:
             run_id = await services.queue_run(site_id, trigger="api")
@@ -331,7 +336,7 @@ class AccessibilityAPI(Controller):
         return Response({"run_id": run_id, "status": "queued"}, status_code=202)
 
     @get("/runs/{run_id:int}")
-    async def get_run(self, run_id: int) -> Response[Any]:
+    async def get_run(self, run_id: PathInt) -> Response[Any]:
         """A run's status; when done, its findings in the CLI's JSON shape."""
         try:
             run = await services.get_run(run_id)
