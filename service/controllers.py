@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from service.accounts import SignInRefused, authenticate
 from service.auth import PUBLIC_OPT, any_staff, public, requires_role
 from service.db import ping
+from service.proxies import request_address
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
@@ -88,7 +89,7 @@ class SignInController(Controller):
         email = (data.get("email") or "").strip()
         password = data.get("password") or ""
         next_url = _safe_next(data.get("next"))
-        address = request.client.host if request.client else "unknown"
+        address = request_address(request, settings.trusted_proxies)
         error: str | None = None
         status = 400
         if not email or not password:
