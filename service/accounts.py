@@ -47,6 +47,7 @@ class SignedIn:
     user_id: int
     role: str
     name: str
+    session_epoch: int
 
 
 def _now() -> dt.datetime:
@@ -80,10 +81,30 @@ async def create_user(email: str, name: str, role: str, password: str) -> StaffU
 
 
 async def set_password(email: str, password: str) -> None:
+    """A new password; every session of the account ends (a reset often follows a theft)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     updated = (
-        await StaffUser.update({StaffUser.password_hash: await _hash(password)})
+        await StaffUser.update(
+            {
+                StaffUser.password_hash: await _hash(password),
+                StaffUser.session_epoch: StaffUser.session_epoch + 1,
+            }
+        )
+        .where(StaffUser.email == email.strip().lower())
+        .returning(StaffUser.id)
+    )
+    if not updated:
+        raise AccountError("email", f"no account for {email}")
+
+
+async def set_active(email: str, active: bool) -> None:
+    """Disable or re-enable an account. Either way its sessions end: a disabled account is
+    signed out everywhere, and re-enabling it does not bring old sessions back."""
+    updated = (
+        await StaffUser.update(
+            {StaffUser.active: active, StaffUser.session_epoch: StaffUser.session_epoch + 1}
+        )
         .where(StaffUser.email == email.strip().lower())
         .returning(StaffUser.id)
     )
@@ -165,7 +186,9 @@ async def authenticate(email: str, password: str, address: str, settings: Settin
     )
     await StaffUser.update({StaffUser.last_sign_in_at: _now()}).where(StaffUser.id == user.id)
     await SignInAttempt.delete().where(SignInAttempt.at < since)
-    return SignedIn(user_id=user.id, role=user.role, name=user.name)
+    return SignedIn(
+        user_id=user.id, role=user.role, name=user.name, session_epoch=user.session_epoch
+    )
 
 
 async def get_active_user(user_id: int) -> StaffUser | None:

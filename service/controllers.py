@@ -13,7 +13,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.accounts import SignInRefused, authenticate
-from service.auth import PUBLIC_OPT, any_staff, public, requires_role
+from service.auth import PUBLIC_OPT, any_staff, public, requires_role, session_for
 from service.db import ping
 from service.proxies import request_address
 from service.roles import Role
@@ -102,7 +102,7 @@ class SignInController(Controller):
                 status = 429 if refused.reason in ("locked", "address") else 400
             else:
                 request.clear_session()
-                request.set_session({"user_id": signed_in.user_id})
+                request.set_session(session_for(signed_in.user_id, signed_in.session_epoch))
                 return Redirect(next_url, status_code=HTTP_303_SEE_OTHER)
         return Template(
             "staff/sign_in.html",
