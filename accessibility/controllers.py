@@ -26,6 +26,7 @@ from accessibility.reports.statement import REGULATIONS, build_statement, check_
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
 from service.auth import PUBLIC_OPT, public, requires_role
 from service.navigation import NavItem
+from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
 
@@ -138,7 +139,7 @@ class AccessibilityPages(Controller):
         return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/sites/{site_id:int}")
-    async def site(self, site_id: int) -> Template:
+    async def site(self, site_id: PathInt) -> Template:
         try:
             site = await services.get_site(site_id)
         except services.NotFound as error:
@@ -147,7 +148,7 @@ class AccessibilityPages(Controller):
         return Template("accessibility/site.html", context={"site": site, "runs": runs})
 
     @post("/sites/{site_id:int}/runs", status_code=HTTP_303_SEE_OTHER)
-    async def start_run(self, site_id: int) -> Redirect:
+    async def start_run(self, site_id: PathInt) -> Redirect:
         try:
             await services.queue_run(site_id)
         except services.NotFound as error:
@@ -155,7 +156,7 @@ class AccessibilityPages(Controller):
         return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/runs/{run_id:int}")
-    async def run_report(self, run_id: int) -> Template:
+    async def run_report(self, run_id: PathInt) -> Template:
         try:
             view = await services.report_view(run_id)
             run = await services.get_run(run_id)
@@ -171,7 +172,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/report.csv")
-    async def run_csv(self, run_id: int) -> Response[str]:
+    async def run_csv(self, run_id: PathInt) -> Response[str]:
         try:
             view = await services.report_view(run_id)
         except services.NotFound as error:
@@ -183,7 +184,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/report.json")
-    async def run_json(self, run_id: int) -> Response[dict[str, Any]]:
+    async def run_json(self, run_id: PathInt) -> Response[dict[str, Any]]:
         try:
             body = await services.run_json(run_id)
         except services.NotFound as error:
@@ -195,7 +196,7 @@ class AccessibilityPages(Controller):
         )
 
     @get("/runs/{run_id:int}/trend.png")
-    async def trend_png(self, run_id: int) -> Response[bytes]:
+    async def trend_png(self, run_id: PathInt) -> Response[bytes]:
         try:
             run = await services.get_run(run_id)
         except services.NotFound as error:
@@ -204,7 +205,7 @@ class AccessibilityPages(Controller):
         return Response(png, media_type="image/png")
 
     @get("/runs/{run_id:int}/screenshots/{name:str}")
-    async def screenshot(self, run_id: int, name: str) -> File:
+    async def screenshot(self, run_id: PathInt, name: str) -> File:
         try:
             path = services.screenshot_path(run_id, name)
         except services.NotFound as error:
@@ -212,12 +213,16 @@ class AccessibilityPages(Controller):
         return File(path=path, media_type="image/png", content_disposition_type="inline")
 
     @get("/runs/{run_id:int}/marks/{fingerprint:str}")
-    async def mark_page(self, run_id: int, fingerprint: str) -> Template:
+    async def mark_page(self, run_id: PathInt, fingerprint: str) -> Template:
         return await _mark_page(run_id, fingerprint, [], "")
 
     @post("/sites/{site_id:int}/marks", status_code=HTTP_303_SEE_OTHER)
     async def mark(
-        self, request: Request[Any, Any, Any], site_id: int, data: FormData, run: int | None = None
+        self,
+        request: Request[Any, Any, Any],
+        site_id: PathInt,
+        data: FormData,
+        run: QueryInt = None,
     ) -> Template | Redirect:
         mark = MarkIn(
             fingerprint=str(data.get("fingerprint", "")),
@@ -241,7 +246,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement")
     async def statement(
-        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], site_id: PathInt, settings: NamedDependency[Settings]
     ) -> Template:
         try:
             site, run_id, st, fragment = await _statement_html(request, site_id, settings)
@@ -262,7 +267,7 @@ class AccessibilityPages(Controller):
 
     @get("/sites/{site_id:int}/statement/download")
     async def statement_download(
-        self, request: Request[Any, Any, Any], site_id: int, settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], site_id: PathInt, settings: NamedDependency[Settings]
     ) -> Response[str]:
         try:
             site, _run_id, _st, fragment = await _statement_html(request, site_id, settings)
@@ -317,7 +322,7 @@ class AccessibilityAPI(Controller):
         return Response({"id": site_id}, status_code=201)
 
     @post("/sites/{site_id:int}/runs", status_code=202)
-    async def start_run(self, site_id: int) -> Response[Any]:
+    async def start_run(self, site_id: PathInt) -> Response[Any]:
         """Queue an audit of a configured site; poll the run for its status."""
         try:
             run_id = await services.queue_run(site_id, trigger="api")
@@ -326,7 +331,7 @@ class AccessibilityAPI(Controller):
         return Response({"run_id": run_id, "status": "queued"}, status_code=202)
 
     @get("/runs/{run_id:int}")
-    async def get_run(self, run_id: int) -> Response[Any]:
+    async def get_run(self, run_id: PathInt) -> Response[Any]:
         """A run's status; when done, its findings in the CLI's JSON shape."""
         try:
             run = await services.get_run(run_id)

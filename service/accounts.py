@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
+from piccolo.engine.postgres import PostgresEngine
+
 from service.roles import Role
 from service.security import hash_password, keyed_hash, verify_password
 from service.settings import Settings
@@ -45,10 +48,16 @@ class SignedIn:
     user_id: int
     role: str
     name: str
+    session_epoch: int
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def _hash(password: str) -> str:
+    """Argon2 hashing in a worker thread: it is deliberately slow, and must not stall the loop."""
+    return await anyio.to_thread.run_sync(hash_password, password)
 
 
 def validate_new_account(email: str, name: str, role: str, password: str) -> None:
@@ -67,18 +76,36 @@ async def create_user(email: str, name: str, role: str, password: str) -> StaffU
     validate_new_account(email, name, role, password)
     if await StaffUser.exists().where(StaffUser.email == email):
         raise AccountError("email", f"an account for {email} already exists")
-    user = StaffUser(
-        email=email, name=name.strip(), role=role, password_hash=hash_password(password)
-    )
+    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=await _hash(password))
     await user.save()
     return user
 
 
 async def set_password(email: str, password: str) -> None:
+    """A new password; every session of the account ends (a reset often follows a theft)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     updated = (
-        await StaffUser.update({StaffUser.password_hash: hash_password(password)})
+        await StaffUser.update(
+            {
+                StaffUser.password_hash: await _hash(password),
+                StaffUser.session_epoch: StaffUser.session_epoch + 1,
+            }
+        )
+        .where(StaffUser.email == email.strip().lower())
+        .returning(StaffUser.id)
+    )
+    if not updated:
+        raise AccountError("email", f"no account for {email}")
+
+
+async def set_active(email: str, active: bool) -> None:
+    """Disable or re-enable an account. Either way its sessions end: a disabled account is
+    signed out everywhere, and re-enabling it does not bring old sessions back."""
+    updated = (
+        await StaffUser.update(
+            {StaffUser.active: active, StaffUser.session_epoch: StaffUser.session_epoch + 1}
+        )
         .where(StaffUser.email == email.strip().lower())
         .returning(StaffUser.id)
     )
@@ -94,42 +121,75 @@ async def _recent_failures(column: object, value: str, since: dt.datetime) -> in
     )
 
 
+async def _reserve_attempt(
+    account: str, where_from: str, since: dt.datetime, settings: Settings
+) -> int:
+    """Count recent failures and record this attempt as one, atomically; its id.
+
+    Counting, verifying and then recording let parallel guesses all see "no failures yet"
+    and all be verified. Here the attempt is written as a failure *before* the password is
+    checked, in the same transaction as the count, so the N+1th of any number of parallel
+    guesses sees N failures and is refused. SQLite transactions here are IMMEDIATE (one
+    writer); on PostgreSQL the table lock (SHARE ROW EXCLUSIVE conflicts with itself, not
+    with plain reads) serialises the count-and-insert of concurrent sign-ins for the few
+    milliseconds it takes; the slow hash runs outside it.
+    """
+    minutes = settings.signin_window_s // 60
+    engine = SignInAttempt._meta.db
+    async with engine.transaction():
+        if isinstance(engine, PostgresEngine):
+            await SignInAttempt.raw("LOCK TABLE sign_in_attempt IN SHARE ROW EXCLUSIVE MODE")
+        if await _recent_failures(SignInAttempt.address_hash, where_from, since) >= (
+            settings.signin_max_failures_address
+        ):
+            raise SignInRefused(
+                "address",
+                f"There have been too many failed sign-in attempts from your network. "
+                f"Wait {minutes} minutes, then try again.",
+                settings.signin_window_s,
+            )
+        if await _recent_failures(SignInAttempt.account_hash, account, since) >= (
+            settings.signin_max_failures_account
+        ):
+            raise SignInRefused(
+                "locked",
+                f"This account is locked for {minutes} minutes after too many failed sign-in "
+                "attempts. Wait, then try again, or ask an administrator to reset your password.",
+                settings.signin_window_s,
+            )
+        rows = await SignInAttempt.insert(
+            SignInAttempt(account_hash=account, address_hash=where_from, succeeded=False)
+        ).returning(SignInAttempt.id)
+    return int(rows[0]["id"])
+
+
 async def authenticate(email: str, password: str, address: str, settings: Settings) -> SignedIn:
-    """Check a sign-in; record it; raise SignInRefused with the same wording for any bad pair."""
+    """Check a sign-in; record it; raise SignInRefused with the same wording for any bad pair.
+
+    Argon2 takes ~150 ms of CPU by design: it runs in a worker thread (argon2-cffi releases
+    the GIL), so residents' pages keep being served while a sign-in is checked.
+    """
     email = email.strip().lower()
     account = keyed_hash(settings.secret_key, "account:" + email)
     where_from = keyed_hash(settings.secret_key, "address:" + address)
     since = _now() - dt.timedelta(seconds=settings.signin_window_s)
-    minutes = settings.signin_window_s // 60
 
-    if await _recent_failures(SignInAttempt.address_hash, where_from, since) >= (
-        settings.signin_max_failures_address
-    ):
-        raise SignInRefused(
-            "address",
-            f"There have been too many failed sign-in attempts from your network. "
-            f"Wait {minutes} minutes, then try again.",
-            settings.signin_window_s,
-        )
-    if await _recent_failures(SignInAttempt.account_hash, account, since) >= (
-        settings.signin_max_failures_account
-    ):
-        raise SignInRefused(
-            "locked",
-            f"This account is locked for {minutes} minutes after too many failed sign-in "
-            "attempts. Wait, then try again, or ask an administrator to reset your password.",
-            settings.signin_window_s,
-        )
-
+    attempt_id = await _reserve_attempt(account, where_from, since, settings)
     user = await StaffUser.objects().where(StaffUser.email == email).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = await anyio.to_thread.run_sync(
+        verify_password, user.password_hash if user else None, password
+    )
     ok = ok and user is not None and user.active
-    await SignInAttempt(account_hash=account, address_hash=where_from, succeeded=ok).save()
     if not ok or user is None:
         raise SignInRefused("credentials", "Enter a correct email address and password")
+    await SignInAttempt.update({SignInAttempt.succeeded: True}).where(
+        SignInAttempt.id == attempt_id
+    )
     await StaffUser.update({StaffUser.last_sign_in_at: _now()}).where(StaffUser.id == user.id)
     await SignInAttempt.delete().where(SignInAttempt.at < since)
-    return SignedIn(user_id=user.id, role=user.role, name=user.name)
+    return SignedIn(
+        user_id=user.id, role=user.role, name=user.name, session_epoch=user.session_epoch
+    )
 
 
 async def get_active_user(user_id: int) -> StaffUser | None:

@@ -63,11 +63,25 @@ def requires_role(*roles: Role) -> Guard:
 any_staff = requires_role(*Role)
 
 
+def session_for(user_id: int, session_epoch: int) -> dict[str, Any]:
+    """What a signed-in session holds: the account and the epoch it was made in."""
+    return {"user_id": user_id, "epoch": session_epoch}
+
+
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> StaffUser | None:
+    """The session's account, if it is active and the session is of its current epoch.
+
+    A password reset or disabling bumps the account's `session_epoch`, so every session made
+    before it, in any browser, stops here; its stored data is cleared on the way out.
+    """
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
-    return await get_active_user(user_id)
+    user = await get_active_user(user_id)
+    if user is None or session.get("epoch") != user.session_epoch:
+        connection.clear_session()
+        return None
+    return user
 
 
 class QuietSessionBackend(ServerSideSessionBackend):

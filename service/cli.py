@@ -173,7 +173,10 @@ async def user_create(email: str, name: str, role: str, password: str | None) ->
         click.echo(f"Password (shown once): {password}")
 
 
-@user.command("reset-password", help="Set a new generated password for a staff account.")
+@user.command(
+    "reset-password",
+    help="Set a new generated password for a staff account; its sessions end everywhere.",
+)
 @click.option("--email", required=True)
 @run_async
 async def user_reset_password(email: str) -> None:
@@ -185,6 +188,32 @@ async def user_reset_password(email: str) -> None:
     except AccountError as error:
         raise CommandError(f"{error.field}: {error.message}") from None
     click.echo(f"New password for {email.lower()} (shown once): {password}")
+
+
+@user.command("disable", help="Disable a staff account; its sessions end everywhere.")
+@click.option("--email", required=True)
+@run_async
+async def user_disable(email: str) -> None:
+    from service.accounts import AccountError, set_active
+
+    try:
+        await set_active(email, False)
+    except AccountError as error:
+        raise CommandError(f"{error.field}: {error.message}") from None
+    click.echo(f"Disabled {email.lower()}; its sessions have ended.")
+
+
+@user.command("enable", help="Enable a disabled staff account (old sessions stay ended).")
+@click.option("--email", required=True)
+@run_async
+async def user_enable(email: str) -> None:
+    from service.accounts import AccountError, set_active
+
+    try:
+        await set_active(email, True)
+    except AccountError as error:
+        raise CommandError(f"{error.field}: {error.message}") from None
+    click.echo(f"Enabled {email.lower()}.")
 
 
 @main.group(help="Background jobs.")

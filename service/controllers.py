@@ -13,8 +13,9 @@ from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.accounts import SignInRefused, authenticate, list_users
-from service.auth import PUBLIC_OPT, any_staff, public, requires_role
+from service.auth import PUBLIC_OPT, any_staff, public, requires_role, session_for
 from service.health import database_reachable
+from service.proxies import request_address
 from service.roles import Role
 from service.settings import Settings
 
@@ -85,7 +86,7 @@ class SignInController(Controller):
         email = (data.get("email") or "").strip()
         password = data.get("password") or ""
         next_url = _safe_next(data.get("next"))
-        address = request.client.host if request.client else "unknown"
+        address = request_address(request, settings.trusted_proxies)
         error: str | None = None
         status = 400
         if not email or not password:
@@ -98,7 +99,7 @@ class SignInController(Controller):
                 status = 429 if refused.reason in ("locked", "address") else 400
             else:
                 request.clear_session()
-                request.set_session({"user_id": signed_in.user_id})
+                request.set_session(session_for(signed_in.user_id, signed_in.session_epoch))
                 return Redirect(next_url, status_code=HTTP_303_SEE_OTHER)
         return Template(
             "staff/sign_in.html",

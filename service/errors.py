@@ -41,6 +41,18 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in accept and not request.url.path.startswith("/api/")
 
 
+def field_problems(extra: Any) -> list[dict[str, str]]:
+    """`(field, message)` pairs from a validation error's `extra`, for the HTML error page, so
+    a person sees which part of the address or form was wrong (`version`, `site_id`)."""
+    if not isinstance(extra, list):
+        return []
+    return [
+        {"field": str(item["key"]), "message": str(item.get("message", ""))}
+        for item in extra
+        if isinstance(item, dict) and item.get("key")
+    ]
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException):
         status, detail, extra = exc.status_code, exc.detail, exc.extra
@@ -54,7 +66,12 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         title, next_step = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
         return Template(
             "errors/error.html",
-            context={"title": title, "next_step": next_step, "status_code": status},
+            context={
+                "title": title,
+                "next_step": next_step,
+                "status_code": status,
+                "problems": field_problems(extra),
+            },
             status_code=status,
             media_type=MediaType.HTML,
         )

@@ -10,8 +10,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.proxies import IPNetwork, parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -61,6 +63,21 @@ class Settings(BaseSettings):
     signin_window_s: int = 15 * 60
     run_worker: bool = Field(default=True, description="Run background jobs in-process")
     log_level: str = "INFO"
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, "
+        "comma-separated. Empty (the default) trusts nobody: the peer address is the client.",
+    )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)  # ProxyListError (a ValueError) names the bad entry
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.forwarded_allow_ips)
 
     @property
     def secure_cookies(self) -> bool:

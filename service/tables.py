@@ -28,6 +28,9 @@ class StaffUser(Table, tablename="staff_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_sign_in_at = Timestamptz(null=True, default=None)
+    # Bumped by a password reset or disabling: sessions carry the value they were made with,
+    # and one that no longer matches is signed out (service.auth.retrieve_user).
+    session_epoch = Integer(default=0)
 
 
 class StaffSession(Table, tablename="staff_session"):

@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 
+from service.params import BodyInt
+
 
 class LinkRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Make single-use links: one per listed panel member, plus `count` anonymous ones."""
@@ -26,7 +28,7 @@ class AssistedResponse(msgspec.Struct, forbid_unknown_fields=True):
     mode: str
     answers: dict[str, Any]
     member_reference: str | None = None
-    version: int | None = None
+    version: BodyInt | None = None
     lang: str = "en"
 
 

@@ -19,6 +19,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 
 from panel import services as panel_services
 from service.auth import requires_role
+from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
@@ -169,7 +170,7 @@ class SurveysAPI(Controller):
         }
 
     @get("/{slug:str}/versions/{version:int}")
-    async def definition(self, slug: str, version: int) -> dict[str, Any]:
+    async def definition(self, slug: str, version: PathInt) -> dict[str, Any]:
         stored = await definitions_store.get_version(slug, version)
         return {
             "slug": stored.slug,
@@ -251,7 +252,7 @@ class SurveysAPI(Controller):
         request: Request[StaffUser, Any, Any],
         slug: str,
         format: str = "csv",
-        version: int | None = None,
+        version: QueryInt = None,
         since: dt.date | None = None,
         until: dt.date | None = None,
         mode: str | None = None,

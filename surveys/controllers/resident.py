@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.auth import RESIDENT_OPT, public
+from service.proxies import request_address
 from service.settings import Settings
 from surveys.controllers import render_cache
 from surveys.definitions.model import Survey as SurveyModel
@@ -400,7 +401,7 @@ class ResidentPages(Controller):
     async def open_begin(
         self, request: Request[Any, Any, Any], slug: str, settings: Settings
     ) -> Template | Redirect:
-        address = request.client.host if request.client else "unknown"
+        address = request_address(request, settings.trusted_proxies)
         try:
             issued = await links.start_open(slug, links.address_key(settings.secret_key, address))
         except NotFound:

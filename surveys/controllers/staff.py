@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
+from service.params import PathInt, QueryInt
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.bank import list_bank, load_bank
@@ -158,7 +159,7 @@ class StaffSurveyPages(Controller):
         request: Request[StaffUser, Any, Any],
         slug: str,
         format: str = "csv",
-        version: int | None = None,
+        version: QueryInt = None,
         since: dt.date | None = None,
         until: dt.date | None = None,
         mode: str | None = None,
@@ -265,7 +266,7 @@ class StaffSurveyPages(Controller):
     # ------------------------------------------------------------ definitions and versions
     @get("/{slug:str}/versions")
     async def versions(
-        self, slug: str, saved: str | None = None, version: int | None = None
+        self, slug: str, saved: str | None = None, version: QueryInt = None
     ) -> Template:
         """Every version: created, content hash, responses, current, locked by responses."""
         stored = await definitions_store.get_version(slug)
@@ -281,7 +282,7 @@ class StaffSurveyPages(Controller):
         )
 
     @get("/{slug:str}/versions/{version:int}/definition.yaml")
-    async def download_definition(self, slug: str, version: int) -> Response[bytes]:
+    async def download_definition(self, slug: str, version: PathInt) -> Response[bytes]:
         """One version's definition as YAML, ready to edit and upload again."""
         text = await definition_uploads.definition_yaml(slug, version)
         return Response(

@@ -135,3 +135,25 @@ def test_survey_links_names_each_refused_member(tmp_path: Path):
     issued = cli("survey", "links", "resident-satisfaction", *once, DATABASE_URL=url)
     assert issued.returncode == 0, issued.stderr
     assert issued.stdout.count("/s/") == 1
+
+
+def test_user_disable_and_enable(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/d.sqlite"
+    assert cli("migrate", DATABASE_URL=url).returncode == 0
+    made = cli(
+        "user",
+        "create",
+        "--email",
+        "d@b.gov.uk",
+        "--name",
+        "D",
+        "--role",
+        "admin",
+        DATABASE_URL=url,
+    )
+    assert made.returncode == 0, made.stderr
+    disabled = cli("user", "disable", "--email", "D@b.gov.uk", DATABASE_URL=url)
+    assert disabled.returncode == 0 and "sessions have ended" in disabled.stdout
+    assert cli("user", "enable", "--email", "d@b.gov.uk", DATABASE_URL=url).returncode == 0
+    missing = cli("user", "disable", "--email", "nobody@b.gov.uk", DATABASE_URL=url)
+    assert missing.returncode != 0 and "email:" in missing.stderr
