@@ -12,6 +12,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from service import audit
 from service.accounts import SignInRefused, authenticate
 from service.auth import PUBLIC_OPT, any_staff, public, requires_role
 from service.db import ping
@@ -131,10 +132,53 @@ class StaffController(Controller):
         ).order_by(StaffUser.name)
         return Template("staff/users.html", context={"users": users})
 
+    @get("/audit", guards=[requires_role(Role.ADMIN)])
+    async def audit_log(self, page: int = 1) -> Template:
+        """Administrators see who viewed, exported or changed personal data, newest first."""
+        page = max(1, min(page, 100_000))
+        events = await audit.recent(limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+        return Template(
+            "staff/audit.html",
+            context={
+                "events": events[:AUDIT_PAGE],
+                "page": page,
+                "more": len(events) > AUDIT_PAGE,
+            },
+        )
+
     @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
         request.clear_session()
         return Redirect("/staff/sign-in", status_code=HTTP_303_SEE_OTHER)
 
 
-ROUTES = [PublicPages, SignInController, StaffController]
+AUDIT_PAGE = 100
+
+
+class AuditAPI(Controller):
+    """The staff audit log as JSON, for administrators (`/api/audit?limit=&offset=`)."""
+
+    path = "/api/audit"
+    guards = [requires_role(Role.ADMIN)]  # noqa: RUF012
+    tags = ["service"]  # noqa: RUF012
+
+    @get("/")
+    async def events(self, limit: int = 100, offset: int = 0) -> Response[Any]:
+        if not 1 <= limit <= 1000 or not 0 <= offset < 2**31:
+            field = "limit" if not 1 <= limit <= 1000 else "offset"
+            return Response(
+                {
+                    "status_code": 400,
+                    "detail": "the query is not valid",
+                    "errors": [{"path": field, "message": "out of range"}],
+                },
+                status_code=400,
+            )
+        rows = await audit.recent(limit=limit, offset=offset)
+        return Response(
+            [{**r, "at": r["at"].isoformat() if r["at"] else None} for r in rows],
+            headers={"cache-control": "no-store"},
+        )
+
+
+ROUTES = [PublicPages, SignInController, StaffController, AuditAPI]

@@ -24,6 +24,7 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem("Accessibility audits", "/staff/accessibility", frozenset({Role.WEB_TEAM.value})),
     NavItem("Staff accounts", "/staff/users", frozenset()),
+    NavItem("Audit log", "/staff/audit", frozenset()),
 ]
 
 
