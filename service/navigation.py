@@ -25,6 +25,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Accessibility audits", "/staff/accessibility", frozenset({Role.WEB_TEAM.value})),
     NavItem("Staff accounts", "/staff/users", frozenset()),
     NavItem("Audit log", "/staff/audit", frozenset()),
+    NavItem("Your account and API tokens", "/staff/account", frozenset(r.value for r in Role)),
 ]
 
 

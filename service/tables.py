@@ -98,13 +98,17 @@ class AuditEvent(Table, tablename="staff_audit_event"):
 class ApiToken(Table, tablename="staff_api_token"):
     """A personal API token: `Authorization: Bearer <token>` acts as its owner, with their role.
 
-    Only `token_hash` (SHA-256, `service.security.hash_token`) is stored; `prefix` (the first
-    characters) lets the owner tell tokens apart on their account page.
+    Scoped to the role the owner had when it was made: if the role changes, the token stops
+    working (a research officer who becomes a panel manager does not carry old access along).
+
+        Only `token_hash` (SHA-256, `service.security.hash_token`) is stored; `prefix` (the first
+        characters) lets the owner tell tokens apart on their account page.
     """
 
     id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     owner = ForeignKey(StaffUser, index=True)
+    role = Varchar(length=32)  # the owner's role when made: a role change retires the token
     name = Varchar(length=100)
     prefix = Varchar(length=12)
     token_hash = Varchar(length=64, unique=True, index=True)

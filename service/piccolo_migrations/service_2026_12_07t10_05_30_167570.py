@@ -24,7 +24,7 @@ class StaffUser(Table, tablename="staff_user", schema=None):
     )
 
 
-ID = "2026-12-07T09:58:01:663525"
+ID = "2026-12-07T10:05:30:167570"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -64,6 +64,28 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ApiToken",
+        tablename="staff_api_token",
+        column_name="role",
+        db_column_name="role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
