@@ -45,7 +45,7 @@ async def new_member(
         sex="female",
         ward="abbey",
         ethnicity="white",
-        disability="no",
+        disability="not_disabled",
         imd_quintile=3,
         **extra,
     )
