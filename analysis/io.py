@@ -7,25 +7,32 @@ Categorical whose categories are the option labels in codebook order, the
 "don't know"/"prefer not to say" codes set to missing (or kept, on request),
 numbers numeric, dates as datetimes, and the codebook in ``df.attrs``.
 `read_export` does the same for our CSV, Excel and SPSS files, and `load`
-for the service database, so all three give identical frames.
+for the service (over HTTPS with a personal API token, or straight from the
+database for administrators), so all of them give identical frames.
+
+This module depends on the export's contract only (`analysis.export_contract`
+and the codebook each export carries), never on the service's domains.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import io
 import json
 import math
 import os
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
 
+from analysis import database
 from analysis.errors import AnalysisError
-from surveys.export_contract import FIXED_COLUMNS, MODES, PANEL_COLUMNS, STATUSES
+from analysis.export_contract import FIXED_COLUMNS, MODES, PANEL_COLUMNS, STATUSES
 
 
 def _key(value: Any) -> str:
@@ -273,44 +280,148 @@ def _run(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
+#: Hosts a token may be sent to over plain HTTP (a service on this machine); anywhere else
+#: it would cross the network readable, so HTTPS is required.
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise AnalysisError(f"url must be the service's address, like https://host, not {url!r}")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        raise AnalysisError(
+            "url must use https: a token sent over plain http can be read on the way"
+        )
+    return url.rstrip("/")
+
+
+def _refusal(response: Any, survey: str) -> AnalysisError:
+    try:
+        body = response.json()
+        detail = body.get("detail") or ""
+        errors = "; ".join(f"{e['path']}: {e['message']}" for e in body.get("errors") or [])
+    except (ValueError, AttributeError, KeyError, TypeError):
+        detail, errors = "", ""
+    what = {
+        401: "the token was refused (wrong, revoked, or its owner's role changed)",
+        403: "your role may not export this",
+        404: f"the service has no survey {survey!r}",
+    }.get(response.status_code, "the export failed")
+    extra = " — ".join(x for x in (detail, errors) if x)
+    return AnalysisError(f"{what} (HTTP {response.status_code}){': ' + extra if extra else ''}")
+
+
+async def fetch_export(
+    survey: str,
+    *,
+    url: str,
+    token: str,
+    version: int | None = None,
+    include_partial: bool = False,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """(raw frame, codebook) of the export your role allows, from `/api/surveys/{survey}/export`.
+
+    Two requests with `Authorization: Bearer <token>`: the codebook (JSON) and the responses
+    (CSV), read exactly as `read_export` reads a downloaded CSV.
+    """
+    import httpx
+
+    if not token:
+        raise AnalysisError("token is needed with url: make one on your account page")
+    base = _base_url(url)
+    path = f"/api/surveys/{quote(survey, safe='')}/export"
+    params: dict[str, str] = {"include_partial": "true" if include_partial else "false"}
+    if version is not None:
+        params["version"] = str(int(version))
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, timeout=300, follow_redirects=False
+    ) as client:
+        answers = {}
+        for fmt in ("codebook", "csv"):
+            try:
+                answers[fmt] = await client.get(path, params={**params, "format": fmt})
+            except httpx.HTTPError as exc:
+                raise AnalysisError(f"could not reach {base}: {exc}") from exc
+            if answers[fmt].status_code != 200:
+                raise _refusal(answers[fmt], survey)
+    codebook = json.loads(answers["codebook"].content)
+    described = {v.get("name") for v in codebook.get("variables", [])}
+    missing = [c for c in FIXED_COLUMNS if c not in described]
+    if missing:
+        raise AnalysisError(
+            f"the service's export does not follow the contract this analysis version reads "
+            f"(no {', '.join(missing)} in its codebook): upgrade analysis"
+        )
+    frame = pd.read_csv(
+        io.BytesIO(answers["csv"].content),
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8-sig",
+    )
+    return frame, codebook
+
+
 async def aload(
     survey: str,
     *,
+    url: str | None = None,
+    token: str | None = None,
     version: int | None = None,
     include_partial: bool = False,
     keep_missing: bool = False,
 ) -> pd.DataFrame:
-    """`load` for code that is already async (service jobs, tests): awaits the export."""
-    try:
-        from surveys.services import exports
-    except ImportError as exc:
-        raise AnalysisError(
-            "analysis.load needs surveys.services.exports.response_frame, which this "
-            "installation does not have; use analysis.read_export on an export file instead"
-        ) from exc
-    frame, codebook = await exports.response_frame(
-        survey, version=version, include_partial=include_partial
-    )
+    """`load` for code that is already async (service jobs, tests)."""
+    if url is not None:
+        frame, codebook = await fetch_export(
+            survey, url=url, token=token or "", version=version, include_partial=include_partial
+        )
+    elif token is not None:
+        raise AnalysisError("a token needs the service's url: load(survey, url=..., token=...)")
+    else:
+        frame, codebook = await database.response_frame(
+            survey, version=version, include_partial=include_partial
+        )
     return label(frame, codebook, keep_missing=keep_missing)
 
 
 def load(
     survey: str,
     *,
+    url: str | None = None,
+    token: str | None = None,
     version: int | None = None,
     include_partial: bool = False,
     database_url: str | None = None,
     keep_missing: bool = False,
 ) -> pd.DataFrame:
-    """Responses to ``survey`` from the service database as a tidy labelled frame.
+    """Responses to ``survey`` from the service as a tidy labelled frame.
 
-    Reads through the surveys domain (``surveys.services.exports.response_frame``),
-    never its tables.  ``database_url`` overrides ``DATABASE_URL`` for this
-    process; set it before anything else touches the database.  Works in a
-    plain script and inside Jupyter's running event loop.
+    With ``url`` and ``token`` (a personal API token from your account page), fetches the
+    pseudonymous export your role allows over HTTPS (plain http only to this machine) from
+    ``{url}/api/surveys/{survey}/export``: this is the path for research officers. Respondents
+    are keyed pseudonyms, and the frame is otherwise the one the database path builds.
+
+    Without ``url``, reads the service database directly, through the surveys domain
+    (`analysis.database`). **That path is for administrators only**: it needs the
+    database's own credentials (``DATABASE_URL``, or ``database_url`` here, set before anything
+    else touches the database), which also open names, addresses and staff accounts.
+
+    Works in a plain script and inside Jupyter's running event loop.
     """
     if database_url is not None:
+        if url is not None:
+            raise AnalysisError("give url (and token) or database_url, not both")
         os.environ["DATABASE_URL"] = database_url
     return _run(  # type: ignore[no-any-return]
-        aload(survey, version=version, include_partial=include_partial, keep_missing=keep_missing)
+        aload(
+            survey,
+            url=url,
+            token=token,
+            version=version,
+            include_partial=include_partial,
+            keep_missing=keep_missing,
+        )
     )

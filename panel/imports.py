@@ -24,6 +24,7 @@ from piccolo.table import Table
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, SEXES
 from panel.services import CHANNELS, CONTACT_FIELDS, age_band, new_reference
 from panel.tables import Consent, Member
+from service import audit
 
 HEADER = [
     *CONTACT_FIELDS,
@@ -375,6 +376,11 @@ async def _insert(rows: list[dict[str, Any]]) -> int:
                 for row in rows
                 for purpose in ("membership", f"contact:{row['preferred_contact']}")
             ],
+        )
+        # In the same transaction: an import that rolls back leaves no record, and no import
+        # is committed without one.
+        await audit.record(
+            None, "change", "panel import", detail=f"{len(rows)} members added with contact details"
         )
     return len(rows)
 

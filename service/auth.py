@@ -14,14 +14,16 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AuthenticationResult
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.security.session_auth import SessionAuth
+from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
 from litestar.types import Empty, Message
 
 from service.accounts import get_active_user
+from service.api_tokens import user_for
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
@@ -84,6 +86,31 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     return user
 
 
+#: Paths where `Authorization: Bearer <personal API token>` is accepted instead of a session.
+BEARER_PATH_PREFIX = "/api/"
+
+
+class TokenOrSessionAuthMiddleware(SessionAuthMiddleware):
+    """Litestar's session authentication, plus personal API tokens on the JSON API.
+
+    A request to `/api/…` with `Authorization: Bearer …` is authenticated by the token alone
+    (`service.api_tokens.user_for`: live, owner active, owner's role unchanged) and never
+    falls back to a session cookie, so a wrong or revoked token is a 401 whatever else the
+    client sends. The route's role guards then apply to the token's owner as to a session.
+    """
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        if connection.scope["path"].startswith(BEARER_PATH_PREFIX) and header[:7].lower() == (
+            "bearer "
+        ):
+            user = await user_for(header[7:].strip())
+            if user is None:
+                raise NotAuthorizedException("the API token is not valid, or was revoked")
+            return AuthenticationResult(user=user, auth="token")
+        return await super().authenticate_request(connection)
+
+
 class QuietSessionBackend(ServerSideSessionBackend):
     """Writes nothing for visitors without a session.
 
@@ -109,6 +136,7 @@ class QuietSessionConfig(ServerSideSessionConfig):
 def build_session_auth(settings: Settings) -> SessionAuth[StaffUser, ServerSideSessionBackend]:
     return SessionAuth[StaffUser, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_user,
+        authentication_middleware_class=TokenOrSessionAuthMiddleware,
         session_backend_config=QuietSessionConfig(
             key="rv_session",
             store="sessions",

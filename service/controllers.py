@@ -8,16 +8,19 @@ from urllib.parse import urlsplit
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from service import api_tokens, audit
 from service.accounts import SignInRefused, authenticate, list_users
 from service.auth import PUBLIC_OPT, any_staff, public, requires_role, session_for
 from service.health import database_reachable
 from service.proxies import request_address
 from service.roles import Role
 from service.settings import Settings
+from service.tables import StaffUser
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -123,10 +126,100 @@ class StaffController(Controller):
         users = await list_users()
         return Template("staff/users.html", context={"users": users})
 
+    async def _account_page(
+        self,
+        user: StaffUser,
+        *,
+        new_token: api_tokens.NewToken | None = None,
+        error: api_tokens.TokenError | None = None,
+        name: str = "",
+        revoked: bool = False,
+        status_code: int = 200,
+    ) -> Template:
+        return Template(
+            "staff/account.html",
+            context={
+                "user": user,
+                "tokens": await api_tokens.list_for(user),
+                "new_token": new_token,
+                "error": error,
+                "name": name,
+                "revoked": revoked,
+            },
+            status_code=status_code,
+            headers={"cache-control": "no-store"},
+        )
+
+    @get("/account")
+    async def account(
+        self, request: Request[StaffUser, Any, Any], revoked: bool = False
+    ) -> Template:
+        """Your account: your personal API tokens (made, listed and revoked here)."""
+        return await self._account_page(request.user, revoked=revoked)
+
+    @post("/account/tokens", status_code=200)
+    async def create_token(self, request: Request[StaffUser, Any, Any], data: FormData) -> Template:
+        """Make a token and show it on this one page; it is stored only as a hash."""
+        name = str(data.get("name") or "")
+        try:
+            made = await api_tokens.create(request.user, name)
+        except api_tokens.TokenError as error:
+            return await self._account_page(request.user, error=error, name=name, status_code=400)
+        return await self._account_page(request.user, new_token=made, status_code=201)
+
+    @post("/account/tokens/{token_id:int}/revoke", status_code=HTTP_303_SEE_OTHER)
+    async def revoke_token(self, request: Request[StaffUser, Any, Any], token_id: int) -> Redirect:
+        if not 1 <= token_id < 2**31 or not await api_tokens.revoke(request.user, token_id):
+            raise NotFoundException("You have no such token")
+        return Redirect("/staff/account?revoked=true", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/audit", guards=[requires_role(Role.ADMIN)])
+    async def audit_log(self, page: int = 1) -> Template:
+        """Administrators see who viewed, exported or changed personal data, newest first."""
+        page = max(1, min(page, 100_000))
+        events = await audit.recent(limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+        return Template(
+            "staff/audit.html",
+            context={
+                "events": events[:AUDIT_PAGE],
+                "page": page,
+                "more": len(events) > AUDIT_PAGE,
+            },
+        )
+
     @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
         request.clear_session()
         return Redirect("/staff/sign-in", status_code=HTTP_303_SEE_OTHER)
 
 
-ROUTES = [PublicPages, SignInController, StaffController]
+AUDIT_PAGE = 100
+
+
+class AuditAPI(Controller):
+    """The staff audit log as JSON, for administrators (`/api/audit?limit=&offset=`)."""
+
+    path = "/api/audit"
+    guards = [requires_role(Role.ADMIN)]  # noqa: RUF012
+    tags = ["service"]  # noqa: RUF012
+
+    @get("/")
+    async def events(self, limit: int = 100, offset: int = 0) -> Response[Any]:
+        if not 1 <= limit <= 1000 or not 0 <= offset < 2**31:
+            field = "limit" if not 1 <= limit <= 1000 else "offset"
+            return Response(
+                {
+                    "status_code": 400,
+                    "detail": "the query is not valid",
+                    "errors": [{"path": field, "message": "out of range"}],
+                },
+                status_code=400,
+            )
+        rows = await audit.recent(limit=limit, offset=offset)
+        return Response(
+            [{**r, "at": r["at"].isoformat() if r["at"] else None} for r in rows],
+            headers={"cache-control": "no-store"},
+        )
+
+
+ROUTES = [PublicPages, SignInController, StaffController, AuditAPI]

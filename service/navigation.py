@@ -25,6 +25,8 @@ class NavItem:
 #: The sections ``service`` itself serves (administrators only).
 SERVICE_NAVIGATION: list[NavItem] = [
     NavItem("Staff accounts", "/staff/users", frozenset()),
+    NavItem("Audit log", "/staff/audit", frozenset()),
+    NavItem("Your account and API tokens", "/staff/account", frozenset(r.value for r in Role)),
 ]
 
 

@@ -6,12 +6,14 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Bytea,
+    ForeignKey,
     Integer,
     Serial,
     Text,
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -71,3 +73,48 @@ class Job(Table, tablename="job"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table, tablename="staff_audit_event"):
+    """One time a member of staff viewed, exported or changed residents' personal data.
+
+    `staff_email` is copied so the record still says who after an account is renamed;
+    `subject` names what (a survey slug, a member reference), `detail` how (format, columns),
+    `reason` why, when the action needs one (sensitive exports). Rows are never updated.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    # SET NULL: removing an account must not remove the record of what it did.
+    staff_user = ForeignKey(
+        StaffUser, null=True, default=None, index=True, on_delete=OnDelete.set_null
+    )
+    staff_email = Varchar(length=254, default="")
+    role = Varchar(length=32, default="")
+    action = Varchar(length=32, index=True)  # view|export|change
+    subject = Varchar(length=200, default="")
+    detail = Text(default="")
+    reason = Text(default="")
+
+
+class ApiToken(Table, tablename="staff_api_token"):
+    """A personal API token: `Authorization: Bearer <token>` acts as its owner, with their role.
+
+    Scoped to the role the owner had when it was made: if the role changes, the token stops
+    working (a research officer who becomes a panel manager does not carry old access along).
+
+        Only `token_hash` (SHA-256, `service.security.hash_token`) is stored; `prefix` (the first
+        characters) lets the owner tell tokens apart on their account page.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    owner = ForeignKey(StaffUser, index=True)
+    role = Varchar(length=32)  # the owner's role when made: a role change retires the token
+    name = Varchar(length=100)
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

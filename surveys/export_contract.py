@@ -1,8 +1,9 @@
 """The response export contract shared by surveys (which writes exports) and analysis (which
 reads them): fixed columns, panel profile columns, modes and statuses.
 
-Plain constants with no imports, so `analysis` can read exports in a notebook without loading
-the service, and the two sides cannot drift apart.
+Plain constants with no imports. `analysis` keeps its own copy (`analysis/export_contract.py`)
+so a notebook never imports the service's domains; `tests/analysis/test_export_contract.py`
+fails if the two differ.
 """
 
 FIXED_COLUMNS = (

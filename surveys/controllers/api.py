@@ -1,11 +1,13 @@
 """The surveys JSON API under `/api/surveys`, for staff tools and scripts.
 
-Authentication is the staff session cookie (`rv_session`, from signing in at /staff/sign-in).
-CSRF applies to every unsafe method: read the `rv_csrf` cookie and send its value in the
-`x-csrftoken` header. Errors come back as JSON `{"status_code", "detail", "errors": [{"path",
-"message"}]}`: 400 for a malformed body or invalid definition/answers, 403 for a role that may
-not, 404 for an unknown survey, 409 when an assisted entry is for a panel member who has already
-responded. Nothing is written unless the whole request is valid.
+Authentication is the staff session cookie (`rv_session`, from signing in at /staff/sign-in) or
+a personal API token (`Authorization: Bearer rv_…`, made at /staff/account), with the same role
+guards either way. CSRF applies to every unsafe method: read the `rv_csrf` cookie and send its
+value in the `x-csrftoken` header. Errors come back as JSON `{"status_code", "detail",
+"errors": [{"path", "message"}]}`: 400 for a malformed body or invalid definition/answers, 403
+for a role that may not, 404 for an unknown survey, 409 when an assisted entry is for a panel
+member who has already responded or a link is asked for a member who may not be contacted.
+Nothing is written unless the whole request is valid.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ import yaml
 from litestar import Controller, MediaType, Request, Response, get, post
 
 from panel import services as panel_services
+from service import audit
 from service.auth import requires_role
 from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.definitions import DefinitionError
-from surveys.policy import check_personal
 from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest, decode
-from surveys.services import definitions_store, exports, links, responses
+from surveys.services import definitions_store, export_policy, exports, links, responses
 from surveys.services.errors import SurveyError
 
 STAFF = requires_role(Role.PANEL_MANAGER, Role.RESEARCH_OFFICER)
@@ -93,11 +95,47 @@ def export_filter(
     )
 
 
-def export_response(slug: str, fmt: str, frame: Any, codebook: dict[str, Any]) -> Response[bytes]:
+async def export_file(
+    user: StaffUser,
+    settings: Settings,
+    slug: str,
+    fmt: str,
+    filters: exports.ExportFilter,
+    *,
+    include_sensitive: bool = False,
+    reason: str = "",
+) -> Response[bytes]:
+    """The export the user's role allows (`export_policy`), recorded in the audit log first
+    when it carries contact details or sensitive answers."""
     if fmt not in exports.FORMATS:
         raise SurveyError(
             "unknown export format", [("format", f"must be one of {', '.join(exports.FORMATS)}")]
         )
+    disclosure = export_policy.disclosure_for(
+        user.role,
+        include_personal=filters.include_personal,
+        include_sensitive=include_sensitive,
+        reason=reason,
+        pseudonym_key=settings.secret_key,
+    )
+    frame, codebook = await exports.export_frame(slug, filters, disclosure)
+    if disclosure.audited and fmt != "codebook":  # a codebook holds no one's data
+        carried = [
+            *(["names and contact details"] if disclosure.personal else []),
+            *(["sensitive answers"] if disclosure.answers and disclosure.sensitive else []),
+            "keyed pseudonyms" if disclosure.pseudonym_key else "panel references",
+        ]
+        await audit.record(
+            user,
+            "export",
+            f"survey {slug}",
+            detail=f"{fmt}, {len(frame)} rows: {', '.join(carried)}",
+            reason=disclosure.reason,
+        )
+    return export_response(slug, fmt, frame, codebook)
+
+
+def export_response(slug: str, fmt: str, frame: Any, codebook: dict[str, Any]) -> Response[bytes]:
     media_type, suffix = exports.FORMATS[fmt]
     version = codebook.get("version")
     name = f"{slug}-v{version}.{suffix}" if version else f"{slug}.{suffix}"
@@ -246,11 +284,12 @@ class SurveysAPI(Controller):
             lang=body.lang,
         )
 
-    @get("/{slug:str}/export", guards=[RESEARCH])
+    @get("/{slug:str}/export")
     async def export(
         self,
         request: Request[StaffUser, Any, Any],
         slug: str,
+        settings: Settings,
         format: str = "csv",
         version: QueryInt = None,
         since: dt.date | None = None,
@@ -259,12 +298,20 @@ class SurveysAPI(Controller):
         status: str | None = None,
         include_partial: bool = False,
         include_personal: bool = False,
+        include_sensitive: bool = False,
+        reason: str = "",
     ) -> Response[bytes]:
-        """Responses as csv, xlsx, sav or codebook (JSON). Pseudonymous unless your role allows
-        personal data and you pass include_personal=true."""
-        check_personal(request.user, include_personal)
-        frame, codebook = await exports.export_frame(
+        """Responses as csv, xlsx, sav or codebook (JSON), as `export_policy` allows your role:
+        research officers get answers with keyed pseudonyms; panel managers a fieldwork list
+        (no answers), with names and contact details when `include_personal=true`;
+        administrators either, or sensitive answers beside panel references with
+        `include_sensitive=true` and a `reason`."""
+        return await export_file(
+            request.user,
+            settings,
             slug,
+            format,
             export_filter(version, since, until, mode, status, include_partial, include_personal),
+            include_sensitive=include_sensitive,
+            reason=reason,
         )
-        return export_response(slug, format, frame, codebook)

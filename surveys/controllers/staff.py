@@ -21,15 +21,15 @@ from surveys.controllers.api import (
     PANEL,
     RESEARCH,
     STAFF,
+    export_file,
     export_filter,
-    export_response,
     parse_definition_body,
 )
 from surveys.definitions import DefinitionError
-from surveys.policy import PERSONAL_DATA_ROLES, check_personal
 from surveys.questions import FieldError, apply_page, error_summary, parse_page, question_view
-from surveys.services import definition_uploads, definitions_store, exports, qr, responses
+from surveys.services import definition_uploads, definitions_store, qr, responses
 from surveys.services.errors import NotFound, SurveyError
+from surveys.services.export_policy import EXPORT_ROLES, PERSONAL_DATA_ROLES
 
 MODE_LABELS = {
     "online": "Online",
@@ -125,8 +125,10 @@ class StaffSurveyPages(Controller):
                 "row": row,
                 "open_url": f"{base}/o/{slug}",
                 "short_url": f"{base}/r/{row['short_code']}" if row["short_code"] else None,
-                "can_export": request.user.role in RESEARCH.roles,  # type: ignore[attr-defined]
+                "can_export": request.user.role in EXPORT_ROLES,
+                "can_answers": request.user.role in RESEARCH.roles,  # type: ignore[attr-defined]
                 "can_personal": request.user.role in PERSONAL_DATA_ROLES,
+                "is_admin": request.user.role == "admin",
                 "can_manage": request.user.role in PANEL.roles,  # type: ignore[attr-defined]
             },
         )
@@ -153,11 +155,12 @@ class StaffSurveyPages(Controller):
             return Response(qr.qr_svg(url, title=f"QR code for {url}"), media_type="image/svg+xml")
         raise SurveyError("unknown QR format", [("kind", "use png or svg")])
 
-    @get("/{slug:str}/export", guards=[RESEARCH])
+    @get("/{slug:str}/export")
     async def export(
         self,
         request: Request[StaffUser, Any, Any],
         slug: str,
+        settings: Settings,
         format: str = "csv",
         version: QueryInt = None,
         since: dt.date | None = None,
@@ -166,13 +169,19 @@ class StaffSurveyPages(Controller):
         status: str | None = None,
         include_partial: bool = False,
         include_personal: bool = False,
+        include_sensitive: bool = False,
+        reason: str = "",
     ) -> Response[bytes]:
-        check_personal(request.user, include_personal)
-        frame, codebook = await exports.export_frame(
+        """The same export as the API's, by the same policy (`export_policy`)."""
+        return await export_file(
+            request.user,
+            settings,
             slug,
+            format,
             export_filter(version, since, until, mode, status, include_partial, include_personal),
+            include_sensitive=include_sensitive,
+            reason=reason,
         )
-        return export_response(slug, format, frame, codebook)
 
     # ------------------------------------------------------------ assisted entry
     async def _entry_page(

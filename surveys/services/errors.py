@@ -28,3 +28,9 @@ class Conflict(SurveyError):
 
 class RateLimited(SurveyError):
     status_code = 429
+
+
+class Forbidden(SurveyError):
+    """The user's role does not allow what they asked for (403)."""
+
+    status_code = 403

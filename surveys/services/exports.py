@@ -7,8 +7,11 @@ profile (`panel_*`, for panel members), then the engine's `export_row` columns, 
 CSV with `X.codebook.json`, Excel with sheets `responses` and `codebook`, SPSS `.sav` with
 variable and value labels — are written from that same frame, so all of them agree.
 
-Respondents are pseudonymous. Names and contact details are added only when the caller has
-checked that the user's role allows it and the user asked (`include_personal=True`).
+Respondents are pseudonymous. What else an export carries (names and contact details, answers
+to questions marked `sensitive`, the panel reference or a keyed pseudonym in its place) is
+decided by `export_policy.disclosure_for` from the requester's role and request; the frame
+follows the `Disclosure` it is given. Sensitive questions' codebook entries say
+`"sensitive": true`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from service.spreadsheet import neutralise_frame
 from surveys.questions import export_row, survey_codebook
 from surveys.services.definitions_store import get_version, version_numbers
 from surveys.services.errors import SurveyError
+from surveys.services.export_policy import AS_STORED, Disclosure
 from surveys.tables import SurveyResponse
 
 if TYPE_CHECKING:  # pandas takes a second or more to import: only exports need it
@@ -149,11 +153,26 @@ class ExportFilter:
             raise SurveyError("the export filter is not valid", errors)
 
 
+def _sensitive_columns(surveys: Iterable[Any]) -> set[str]:
+    """Export columns of every question marked `sensitive` in any of these versions."""
+    names: set[str] = set()
+    for survey in surveys:
+        for question in survey.questions:
+            if question.sensitive:
+                names |= {v["name"] for v in question.handler.codebook(survey, question, "en")}
+    return names
+
+
 async def export_frame(
-    slug: str, filters: ExportFilter | None = None
+    slug: str, filters: ExportFilter | None = None, disclosure: Disclosure = AS_STORED
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Responses to `slug` as (frame, codebook), filtered. See the module docstring."""
+    """Responses to `slug` as (frame, codebook), filtered, carrying what `disclosure` allows.
+
+    The default (`AS_STORED`) is for callers that hold the database's credentials (the command
+    line, `analysis`' direct path); HTTP routes pass `export_policy.disclosure_for(...)`.
+    """
     filters = filters or ExportFilter()
+    personal = filters.include_personal or disclosure.personal
     filters.check()
     current = await get_version(slug, filters.version)
     versions = (
@@ -171,6 +190,14 @@ async def export_frame(
             if var["name"] not in known:
                 codebook["variables"].append(var)
                 known.add(var["name"])
+    sensitive = _sensitive_columns([current.survey, *by_version.values()])
+    for var in codebook["variables"]:
+        if var["name"] in sensitive:
+            var["sensitive"] = True
+    if not disclosure.answers:
+        codebook["variables"] = []
+    elif not disclosure.sensitive:
+        codebook["variables"] = [v for v in codebook["variables"] if v["name"] not in sensitive]
     question_columns = [v["name"] for v in codebook["variables"]]
 
     where: Any = SurveyResponse.survey == current.survey_id
@@ -203,16 +230,14 @@ async def export_frame(
         rows = [r for r in rows if _in_range(r, filters.since, filters.until)]
     member_ids = {int(r["member"]) for r in rows if r["member"] is not None}
     profiles = await panel_services.profiles(member_ids)
-    personal = (
-        await panel_services.members_with_contact_details(member_ids)
-        if filters.include_personal
-        else {}
+    details_by_member = (
+        await panel_services.members_with_contact_details(member_ids) if personal else {}
     )
     records: list[dict[str, Any]] = []
     for r in rows:
         profile = profiles.get(r["member"]) if r["member"] is not None else None
         record: dict[str, Any] = {
-            "respondent_id": r["respondent_id"],
+            "respondent_id": disclosure.respondent(r["respondent_id"]),
             "response_id": r["public_id"],
             "survey": current.slug,
             "version": int(r["version"]),
@@ -224,19 +249,21 @@ async def export_frame(
         for col in PANEL_COLUMNS:
             value = profile.get(col.removeprefix("panel_")) if profile else None
             record[col] = None if value in (None, "") else str(value)
-        if filters.include_personal:
-            details = personal.get(r["member"], {}) if r["member"] is not None else {}
+        if personal:
+            details = details_by_member.get(r["member"], {}) if r["member"] is not None else {}
             for col in PERSONAL_COLUMNS:
                 record[col] = details.get(col) or None
         answers = r["answers"] if isinstance(r["answers"], dict) else {}
         survey_model = by_version.get(int(r["version"])) or current.survey
         record.update(dict.fromkeys(question_columns))
-        record.update(export_row(survey_model, answers))
+        if question_columns:
+            row = export_row(survey_model, answers)
+            record.update({c: row[c] for c in question_columns if c in row})
         records.append(record)
     columns = [
         *FIXED_COLUMNS,
         *PANEL_COLUMNS,
-        *(PERSONAL_COLUMNS if filters.include_personal else ()),
+        *(PERSONAL_COLUMNS if personal else ()),
         *question_columns,
     ]
     import pandas as pd
@@ -244,7 +271,9 @@ async def export_frame(
     frame = pd.DataFrame.from_records(records, columns=columns)
     codebook = dict(codebook)
     extra = [*fixed_codebook(), *panel_codebook()]
-    if filters.include_personal:
+    if disclosure.pseudonym_key is not None:
+        extra[0]["label"] = "Pseudonymous respondent ID (keyed, stable across waves)"
+    if personal:
         extra += [
             _var(c, f"{c.replace('_', ' ').capitalize()} (personal data)", "text")
             for c in PERSONAL_COLUMNS

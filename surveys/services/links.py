@@ -22,6 +22,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from panel import services as panel_services
 from service.security import hash_token, keyed_hash
 from surveys.services.errors import Conflict, NotFound, RateLimited, SurveyError
 from surveys.tables import Survey, SurveyLink, SurveyResponse
@@ -81,7 +82,10 @@ async def create_links(
 ) -> list[IssuedLink]:
     """Make personal links for `member_ids` (one each) plus `count` anonymous ones.
 
-    Links answer the survey's current version. One transaction; bulk insert. A member is
+    Links answer the survey's current version. One transaction; bulk insert. A member who may
+    not be contacted (withdrawn, paused, an applicant, or without consent on record for their
+    channel in the current wording; `panel.services.invitation_targets` decides) is refused
+    with a Conflict naming their reference, so no link reaches someone who said no. A member is
     never given a second way to answer that version: one who has responded, or has started
     answering through a link that still works, is refused (Conflict on
     `member_references[i]`); a member's open link that has not been used to answer is retired
@@ -112,6 +116,7 @@ async def create_links(
     out: list[IssuedLink] = []
     async with SurveyLink._meta.db.transaction():
         if member_ids:
+            await _refuse_uncontactable(member_ids)
             await _retire_members_links(
                 int(survey["id"]), int(survey["current_version"]), member_ids
             )
@@ -127,6 +132,27 @@ async def create_links(
     for token, member in issued:
         out.append(IssuedLink(token, ids[hash_token(token)], member))
     return out
+
+
+async def _refuse_uncontactable(member_ids: list[int]) -> None:
+    """Conflict naming each member (by reference) whom the panel says must not be contacted."""
+    try:
+        targets = await panel_services.invitation_targets(list(dict.fromkeys(member_ids)))
+    except KeyError as error:
+        raise NotFound(
+            "no such panel member", [("member_references", str(error.args[0]))]
+        ) from None
+    refusals = {t.member_id: (t.reference, t.refusal) for t in targets if t.refusal}
+    problems = [
+        (
+            f"member_references[{i}]",
+            f"member {refusals[m][0]} may not be sent a link: {refusals[m][1]}",
+        )
+        for i, m in enumerate(member_ids)
+        if m in refusals
+    ]
+    if problems:
+        raise Conflict("some members may not be contacted", problems)
 
 
 _MEMBER_LINKS_SQL = (

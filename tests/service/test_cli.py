@@ -108,14 +108,19 @@ def test_survey_links_names_each_refused_member(tmp_path: Path):
     url = f"sqlite:///{tmp_path}/l.sqlite"
     assert cli("migrate", DATABASE_URL=url).returncode == 0
     seed = (
-        "import asyncio, piccolo_conf\n"
-        "from panel.tables import Member\n"
+        "import asyncio, datetime as dt, piccolo_conf\n"
+        "from panel.services import CONSENT_WORDING_VERSION\n"
+        "from panel.tables import Consent, Member\n"
         "from surveys.bank import load_bank\n"
         "from surveys.services.definitions_store import save_definition\n"
         "async def main():\n"
         "    await save_definition(load_bank('resident-satisfaction'))\n"
-        "    await Member(reference='P-CLI00001', first_name='A', last_name='B', age_band='35-44',"
-        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3).save()\n"
+        "    m = Member(reference='P-CLI00001', first_name='A', last_name='B', age_band='35-44',"
+        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3,"
+        " email='a@example.org')\n"
+        "    await m.save()\n"
+        "    await Consent(member=m.id, purpose='contact:email', wording_version="
+        "CONSENT_WORDING_VERSION, given_at=dt.datetime.now(dt.UTC)).save()\n"
         "asyncio.run(main())\n"
     )
     made = subprocess.run(

@@ -25,8 +25,15 @@ async def store_bank(name: str) -> definitions_store.SaveResult:
     return await definitions_store.save_definition(load_bank(name))
 
 
-async def new_member(reference: str) -> int:
-    """A panel member (with contact details) for link and response tests; returns the id."""
+async def new_member(
+    reference: str, *, consent: tuple[str, ...] | None = None, **extra: Any
+) -> int:
+    """An active panel member (with contact details) for link and response tests; returns the id.
+
+    Consent to membership and to email contact is recorded in the current wording first, as
+    sign-up records it: links are refused to members without consent for their channel.
+    Pass `consent=()` for a member with none on record.
+    """
     from panel.tables import Member
 
     member = Member(
@@ -38,11 +45,30 @@ async def new_member(reference: str) -> int:
         sex="female",
         ward="abbey",
         ethnicity="white",
-        disability="no",
+        disability="not_disabled",
         imd_quintile=3,
+        **extra,
     )
     await member.save()
+    await record_consent(int(member.id), consent)
     return int(member.id)
+
+
+async def record_consent(member_id: int, purposes: tuple[str, ...] | None = None) -> None:
+    """Record `purposes` (default membership and email contact) for a member, given now."""
+    import datetime as dt
+
+    from panel.services import CONSENT_WORDING_VERSION
+    from panel.tables import Consent
+
+    for purpose in ("membership", "contact:email") if purposes is None else purposes:
+        await Consent(
+            member=member_id,
+            purpose=purpose,
+            wording_version=CONSENT_WORDING_VERSION,
+            given_at=dt.datetime.now(dt.UTC),
+            method="online",
+        ).save()
 
 
 async def new_link(slug: str, **kwargs: Any) -> str:

@@ -18,7 +18,7 @@ from surveys.definitions import DefinitionError
 from surveys.services import definitions_store, exports, links, responses
 from surveys.services.errors import SurveyError
 from surveys.tables import SurveyLink, SurveyResponse, SurveyVersion
-from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, record_consent, store_bank
 
 ANSWERS = RESIDENT_SATISFACTION_ANSWERS
 
@@ -38,6 +38,7 @@ async def _member(reference: str = "P-TEST0001", **extra: Any) -> int:
         **extra,
     )
     await member.save()
+    await record_consent(int(member.id))
     return int(member.id)
 
 
