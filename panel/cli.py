@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from panel.import_cli import import_command
+from panel.sample_cli import replay_command, sample_command
 
 
 @click.group("panel", help="Resident panel: draw samples, import members.")
@@ -13,5 +14,7 @@ def panel_group() -> None:
 
 
 panel_group.add_command(import_command)
+panel_group.add_command(sample_command)
+panel_group.add_command(replay_command)
 
 COMMANDS = [panel_group]
