@@ -78,3 +78,10 @@ def read_margins(path: Path | None = None) -> Margins:
     except (OSError, UnicodeDecodeError) as error:
         raise MarginsError([f"{path.name}: cannot read: {error}"]) from None
     return parse_margins(text, path.name)
+
+
+def panel_margins() -> Margins:
+    """The margins this panel is compared with (setting `PANEL_MARGINS_FILE`, else the demo's)."""
+    from service.settings import get_settings
+
+    return read_margins(get_settings().panel_margins_file)

@@ -460,7 +460,29 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         ]
         for start in range(0, len(members), 500):
             await DrawMember.insert(*members[start : start + 500])
-    return await _result(draw_id)
+    references = {
+        r["id"]: r["reference"]
+        for r in await Member.select(Member.id, Member.reference).where(
+            Member.id.is_in(drawn or [0])
+        )
+    }
+    return DrawResult(
+        draw_id=draw_id,
+        seed=seed,
+        method=request.method,
+        eligible=len(pool.profiles),
+        drawn=[
+            {"reference": references.get(m, ""), **{d: pool.profiles[m][d] for d in dimensions}}
+            for m in drawn
+        ],
+        dimensions=dimensions,
+        excluded=pool.excluded,
+        rules=request.rules.as_dict(),
+        quotas=quotas,
+        allocation=allocation,
+        created_by=request.created_by,
+        created_at=now,
+    )
 
 
 async def _load(draw_id: int) -> dict[str, Any]:

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     panel_max_invitations_12_months: int = Field(
         default=4, ge=0, description="Contact rule: at most K invitations in 12 months (0: off)"
     )
+    panel_margins_file: Path | None = Field(
+        default=None, description="Population margins CSV (default: the demo's synthetic one)"
+    )
+    panel_postcode_lookup_file: Path | None = Field(
+        default=None, description="Postcode to ward and IMD quintile CSV (default: the demo's)"
+    )
     panel_one_per_household: bool = Field(
         default=False, description="Contact rule: at most one member per address in a sample"
     )
