@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from panel.import_cli import import_command
+from panel.lookup_cli import postcodes_command
 from panel.sample_cli import replay_command, sample_command
 
 
@@ -16,5 +17,6 @@ def panel_group() -> None:
 panel_group.add_command(import_command)
 panel_group.add_command(sample_command)
 panel_group.add_command(replay_command)
+panel_group.add_command(postcodes_command)
 
 COMMANDS = [panel_group]
