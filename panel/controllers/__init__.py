@@ -1,7 +1,17 @@
-"""The panel's HTTP edge: staff pages and API (`staff`), resident pages (`resident`)."""
+"""The panel's HTTP edge: staff pages and API (`staff`, `sampling`, `insight`), resident pages."""
 
+from panel.controllers.insight import InsightAPI, InsightPages
 from panel.controllers.resident import SelfServicePages, UnsubscribePages
 from panel.controllers.sampling import SampleAPI, SamplePages
 from panel.controllers.staff import PanelAPI, PanelPages
 
-ROUTES = [PanelPages, PanelAPI, UnsubscribePages, SelfServicePages, SamplePages, SampleAPI]
+ROUTES = [
+    PanelPages,
+    PanelAPI,
+    UnsubscribePages,
+    SelfServicePages,
+    SamplePages,
+    SampleAPI,
+    InsightPages,
+    InsightAPI,
+]
