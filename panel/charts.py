@@ -25,7 +25,7 @@ def shares_chart_png(dimension: dict[str, Any]) -> bytes:
     labels = [g["label"] for g in groups]
     y = list(range(len(groups)))
     height = 0.38
-    fig, ax = plt.subplots(figsize=(7, max(2.2, 0.45 * len(groups) + 1)), dpi=100)
+    fig, ax = plt.subplots(figsize=(4.5, max(2.4, 0.42 * len(groups) + 1.2)), dpi=100)
     try:
         ax.barh(
             [v - height / 2 for v in y],

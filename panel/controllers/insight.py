@@ -11,7 +11,7 @@ from litestar.response import Response, Template
 from panel.charts import shares_chart_png
 from panel.health import panel_health
 from panel.margins import panel_margins
-from panel.representativeness import TITLES, representativeness
+from panel.representativeness import TITLES, label, representativeness
 from service.auth import requires_role
 from service.roles import Role
 
@@ -47,7 +47,12 @@ class InsightPages(Controller):
     async def health_page(self) -> Template:
         return Template(
             "panel/health.html",
-            context={"health": await panel_health(), "titles": TITLES, "channels": CHANNEL_NAMES},
+            context={
+                "health": await panel_health(),
+                "titles": TITLES,
+                "channels": CHANNEL_NAMES,
+                "group_label": label,
+            },
         )
 
 
