@@ -184,8 +184,9 @@ def quota_features(
             min=quota.min, max=quota.max
         )
     for dimension, groups in features.items():
-        for profile in profiles.values():
-            value = _code(profile[dimension])
+        # sorted: the library breaks ties in feature order, so the order must not depend on
+        # string hashing (which differs between processes) for a replay to match
+        for value in sorted({_code(profile[dimension]) for profile in profiles.values()}):
             if value not in groups:
                 groups[value] = FeatureValueMinMax(min=0, max=size)
     collection: FeatureCollection = features  # type: ignore[assignment]
