@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from panel.demo_sampling import load_demo_sample
 from panel.demographics import AGE_BANDS, WARDS, Ward
 from panel.services import CONSENT_WORDING_VERSION
 from panel.services import age_band as compute_age_band
@@ -162,6 +163,7 @@ async def load_demo(out: Callable[[str], None], base_url: str) -> None:
         consents = await _add_consents()
     out(f"Panel: {len(new)} demo members added ({len(existing) + len(new)} in all).")
     out(f"Panel: consent recorded for {consents} demo members.")
+    await load_demo_sample(out)
 
 
 async def _add_consents() -> int:

@@ -115,6 +115,9 @@ class Draw(Table, tablename="panel_draw"):
     rules = JSON(default="{}")
     quotas = JSON(default="[]")
     eligible = JSON(default="[]")  # member ids eligible at the time of the draw
+    #: What a replay needs beyond the columns above: the quota/strata dimensions, each eligible
+    #: member's codes on them at the time, the stratum allocation, and who each rule excluded.
+    details = JSON(default="{}")
     created_by = Varchar(length=254, default="")
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -63,6 +63,21 @@ class Settings(BaseSettings):
     signin_window_s: int = 15 * 60
     run_worker: bool = Field(default=True, description="Run background jobs in-process")
     log_level: str = "INFO"
+    panel_not_invited_within_days: int = Field(
+        default=90, ge=0, description="Contact rule: not invited in the last N days (0: off)"
+    )
+    panel_max_invitations_12_months: int = Field(
+        default=4, ge=0, description="Contact rule: at most K invitations in 12 months (0: off)"
+    )
+    panel_margins_file: Path | None = Field(
+        default=None, description="Population margins CSV (default: the demo's synthetic one)"
+    )
+    panel_postcode_lookup_file: Path | None = Field(
+        default=None, description="Postcode to ward and IMD quintile CSV (default: the demo's)"
+    )
+    panel_one_per_household: bool = Field(
+        default=False, description="Contact rule: at most one member per address in a sample"
+    )
     forwarded_allow_ips: str = Field(
         default="",
         description="Reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, "

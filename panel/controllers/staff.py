@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
+from panel.health import panel_health
 from panel.services import composition
 from service.auth import requires_role
 from service.roles import Role
@@ -21,7 +22,10 @@ class PanelPages(Controller):
 
     @get("/")
     async def overview(self) -> Template:
-        return Template("panel/overview.html", context={"panel": await composition()})
+        return Template(
+            "panel/overview.html",
+            context={"panel": await composition(), "health": await panel_health()},
+        )
 
 
 class PanelAPI(Controller):

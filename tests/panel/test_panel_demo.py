@@ -19,8 +19,9 @@ async def test_demo_panel_is_believable_and_idempotent(db: Any):
     await demo.load_demo(lines.append, "http://127.0.0.1:8000")
     await demo.load_demo(lines.append, "http://127.0.0.1:8000")
     assert await Member.count() == demo.DEMO_SIZE
-    assert "0 demo members added" in lines[-2]
-    assert lines[-1] == "Panel: consent recorded for 0 demo members."
+    assert "0 demo members added" in lines[-3]
+    assert lines[-2] == "Panel: consent recorded for 0 demo members."
+    assert lines[-1].startswith("Panel: demo sample already drawn")
     assert f"consent recorded for {demo.DEMO_SIZE} demo members" in lines[1]
     # Every demo member may be contacted on their preferred channel, and only on that one.
     ids = [r["id"] for r in await Member.select(Member.id)]

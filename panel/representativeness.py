@@ -1,0 +1,119 @@
+"""Representativeness: active panel members against the borough's population margins.
+
+For each group in the margins: members, panel share, population share, the gap in
+percentage points (panel minus population) and the ratio (panel share / population share; 1
+is exactly representative). Groups to recruit next are the under-represented ones, ranked by
+how many members the panel is short of its population share. Members whose code is not in
+the margins (blank, or a group the margins do not have) are counted apart, not in the shares,
+so a missing answer never looks like a represented group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.demographics import DISABILITY, ETHNIC_GROUPS, WARD_NAMES
+from panel.margins import Margins
+from panel.tables import Member
+
+TITLES = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ward": "Ward",
+    "ethnicity": "Ethnic group",
+    "disability": "Disability",
+    "imd_quintile": "Deprivation quintile (IMD, 1 = most deprived)",
+}
+LABELS: dict[str, dict[str, str]] = {
+    "sex": {"female": "Female", "male": "Male"},
+    "ward": WARD_NAMES,
+    "ethnicity": ETHNIC_GROUPS,
+    "disability": DISABILITY,
+}
+
+
+def label(dimension: str, group: str) -> str:
+    return LABELS.get(dimension, {}).get(group, group)
+
+
+async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, Any]:
+    """The report as one JSON-ready document (CLI `--json`, API and staff page)."""
+    dimensions = list(margins)
+    rows = await Member.select(*[getattr(Member, d) for d in dimensions]).where(
+        Member.status == "active"
+    )
+    report: dict[str, Any] = {"active": len(rows), "dimensions": [], "recruit_next": []}
+    candidates = []
+    for dimension in dimensions:
+        population = margins[dimension]
+        counts: dict[str, int] = {}
+        for row in rows:
+            code = "" if row[dimension] is None else str(row[dimension])
+            counts[code] = counts.get(code, 0) + 1
+        known = sum(counts.get(g, 0) for g in population)
+        people = sum(population.values())
+        groups = []
+        for group, residents in population.items():
+            members = counts.get(group, 0)
+            panel_share = members / known if known else 0.0
+            population_share = residents / people if people else 0.0
+            entry: dict[str, Any] = {
+                "group": group,
+                "label": label(dimension, group),
+                "members": members,
+                "population": residents,
+                "panel_share": round(panel_share, 4),
+                "population_share": round(population_share, 4),
+                "gap_points": round((panel_share - population_share) * 100, 1),
+                "ratio": round(panel_share / population_share, 2) if population_share else None,
+                "shortfall": max(0, round(population_share * known - members)),
+            }
+            groups.append(entry)
+            if entry["shortfall"] > 0:
+                candidates.append({"dimension": dimension, **entry})
+        report["dimensions"].append(
+            {
+                "dimension": dimension,
+                "title": TITLES.get(dimension, dimension),
+                "members_counted": known,
+                "not_in_margins": len(rows) - known,
+                "groups": groups,
+            }
+        )
+    candidates.sort(key=lambda g: (g["ratio"] if g["ratio"] is not None else 0, -g["shortfall"]))
+    report["recruit_next"] = [
+        {
+            "rank": rank,
+            "dimension": g["dimension"],
+            "group": g["group"],
+            "label": g["label"],
+            "gap_points": g["gap_points"],
+            "ratio": g["ratio"],
+            "shortfall": g["shortfall"],
+        }
+        for rank, g in enumerate(candidates[:top], start=1)
+    ]
+    return report
+
+
+def text_report(report: dict[str, Any]) -> str:
+    """The readable CLI version."""
+    lines = [f"{report['active']:,} active members."]
+    for dim in report["dimensions"]:
+        lines.append("")
+        lines.append(f"{dim['title']} ({dim['not_in_margins']:,} members not in the margins)")
+        lines.append(f"  {'group':<28}{'members':>8}{'panel':>8}{'pop.':>8}{'gap':>7}{'ratio':>7}")
+        for g in dim["groups"]:
+            ratio = "" if g["ratio"] is None else f"{g['ratio']:.2f}"
+            lines.append(
+                f"  {g['label'][:27]:<28}{g['members']:>8,}{g['panel_share']:>8.1%}"
+                f"{g['population_share']:>8.1%}{g['gap_points']:>+7.1f}{ratio:>7}"
+            )
+    lines.append("")
+    lines.append("Recruit next:")
+    for g in report["recruit_next"]:
+        lines.append(
+            f"  {g['rank']}. {g['dimension']}={g['group']} ({g['label']}): ratio {g['ratio']}, "
+            f"{g['gap_points']:+.1f} points, {g['shortfall']:,} members short"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""Drawing a sample from the staff pages in a real Chromium, and the panel staff pages audited.
+
+A panel manager signs in, goes from the panel home to Samples, submits the form with a
+mistake (sees the error summary), corrects it, draws a quota sample, sees it drawn against
+each quota, and replays it. axe-core must find nothing on any page and none may scroll
+sideways at 320 CSS px. Then the full auditor runs over every panel staff page (home,
+samples, form, a draw, representativeness, health). Screenshots go to RV_SCREENSHOTS.
+SQLite only: tests/panel covers both databases over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accessibility.audit import SignIn
+from accessibility.axe import run_axe
+from panel import demo
+from panel.tables import Draw
+from tests.conftest import create_staff
+from tests.e2e.test_own_pages_audit import audit, violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.db]
+SQLITE_ONLY = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+SHOTS = Path(os.environ.get("RV_SCREENSHOTS", "/tmp/rv-panel-screenshots"))
+
+
+async def _check(page: Any, where: str, shot: str) -> list[str]:
+    found = [f"{where}: axe {v.rule} at {v.selector}" for v in (await run_axe(page)).violations]
+    await page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+    await page.set_viewport_size({"width": 320, "height": 800})
+    if await page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        found.append(f"{where}: scrolls sideways at 320 px")
+    await page.screenshot(path=str(SHOTS / f"{shot}-320.png"), full_page=False)
+    await page.set_viewport_size({"width": 1024, "height": 900})
+    return found
+
+
+@SQLITE_ONLY
+async def test_draw_a_quota_sample_fix_a_mistake_and_replay_it(
+    db: Any, live_server: Any, browser: Any
+) -> None:
+    await demo.load_demo(lambda _: None, live_server.url)
+    user, password = await create_staff("panel_manager")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = await browser.new_context(viewport={"width": 1024, "height": 900})
+    page = await context.new_page()
+    problems: list[str] = []
+    try:
+        await page.goto(f"{live_server.url}/staff/sign-in")
+        await page.fill("#email", user.email)
+        await page.fill("#password", password)
+        async with page.expect_navigation():
+            await page.click("button:has-text('Sign in')")
+        await page.goto(f"{live_server.url}/staff/panel")
+        assert await page.is_visible("text=Panel health at a glance")
+        problems += await _check(page, "/staff/panel", "panel-home")
+        async with page.expect_navigation():
+            await page.click("a:has-text('Samples: draw a sample')")
+        problems += await _check(page, "/staff/panel/samples", "samples")
+        async with page.expect_navigation():
+            await page.click("a:has-text('Draw a sample')")
+        await page.check("#method-quota")
+        await page.fill("#quotas", "age_band,16-24,20,30\nsex,female,50,60")
+        async with page.expect_navigation():
+            await page.click("button:has-text('Draw the sample')")
+        summary = page.locator(".govuk-error-summary")
+        assert await summary.is_visible()
+        assert "Enter size as a whole number" in await summary.inner_text()
+        assert await page.input_value("#quotas") == "age_band,16-24,20,30\nsex,female,50,60"
+        problems += await _check(page, "form with errors", "sample-form-errors")
+        await page.click(".govuk-error-summary a[href='#size']")
+        assert await page.evaluate("document.activeElement.id") == "size"
+        await page.fill("#size", "100")
+        await page.fill("#seed", "4242")
+        async with page.expect_navigation():
+            await page.click("button:has-text('Draw the sample')")
+        heading = await page.inner_text("h1")
+        assert heading.endswith(": 100 members"), heading
+        rows = page.locator("table:has(caption:has-text('Drawn against each quota')) tbody tr")
+        assert await rows.count() == 2
+        assert await page.locator("text=Seed").count() >= 1
+        problems += await _check(page, "draw page", "sample-draw")
+        async with page.expect_navigation():
+            await page.click("button:has-text('Replay this draw')")
+        assert "The replay drew the same 100 members" in await page.inner_text(
+            ".govuk-notification-banner"
+        )
+        problems += await _check(page, "replayed draw", "sample-replayed")
+        await page.goto(f"{live_server.url}/staff/panel/representativeness")
+        problems += await _check(page, "representativeness", "representativeness")
+        await page.goto(f"{live_server.url}/staff/panel/health")
+        problems += await _check(page, "health", "health")
+    finally:
+        await context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@SQLITE_ONLY
+async def test_panel_staff_pages_have_no_violations(
+    db: Any, live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await demo.load_demo(lambda _: None, live_server.url)
+    draw = await Draw.select(Draw.id).first()
+    user, password = await create_staff("panel_manager")
+    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
+    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    base = f"{live_server.url}/staff/panel"
+    signin = SignIn(
+        url=f"{live_server.url}/staff/sign-in",
+        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+    )
+    result = await audit(
+        [
+            base,
+            f"{base}/samples",
+            f"{base}/samples/new",
+            f"{base}/samples/{draw['id']}",
+            f"{base}/representativeness",
+            f"{base}/health",
+        ],
+        browser,
+        signin,
+    )
+    titles = [p.audit.title for p in result.pages]
+    assert not any("Sign in" in t for t in titles), titles
+    problems = violations(result)
+    assert problems == [], "\n".join(problems)
