@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     signin_window_s: int = 15 * 60
     run_worker: bool = Field(default=True, description="Run background jobs in-process")
     log_level: str = "INFO"
+    panel_withdrawn_retention_days: int = Field(
+        default=90, ge=0, description="Erase withdrawn panel members' personal data after N days"
+    )
+    panel_applicant_retention_days: int = Field(
+        default=30, ge=0, description="Erase applicants who never confirmed after M days"
+    )
 
     @property
     def secure_cookies(self) -> bool:
