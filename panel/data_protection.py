@@ -322,3 +322,27 @@ async def apply_retention(
     for member_id in due:
         await erase(member_id, by="retention", how="retention")
     return len(due)
+
+
+#: The same lists in Welsh, for the member's own erasure page.
+ERASURE_TEXT: dict[str, tuple[list[str], list[str]]] = {
+    "en": (ERASURE_REMOVES, ERASURE_KEEPS),
+    "cy": (
+        [
+            "enw, cyfeiriad e-bost, rhif ffôn a chyfeiriad post",
+            "dyddiad geni, grŵp oedran, rhyw, grŵp ethnig, anabledd, ward ac anghenion iaith "
+            "neu fynediad",
+            "pob cofnod caniatâd a hanes y newidiadau i’ch manylion",
+            "dolenni personol (hunanwasanaeth, dad-danysgrifio, cadarnhau) a dolenni arolwg "
+            "sy’n eich enwi",
+            "penawdau a chyfeirnodau’r gwahoddiadau a’r nodiadau atgoffa a anfonwyd",
+        ],
+        [
+            "atebion i arolygon, fel ymatebion dienw nad ydynt yn gysylltiedig ag unrhyw un mwyach",
+            "bod gwahoddiad neu nodyn atgoffa wedi’i anfon ar ddyddiad drwy sianel (ar gyfer "
+            "cyfraddau ymateb), yn gysylltiedig â chofnod gwag yn unig",
+            "samplau a dynnwyd, fel y gellir ailadrodd sampl a gofnodwyd",
+            "y cofnod bod dileu wedi’i wneud, pryd a chan bwy",
+        ],
+    ),
+}

@@ -2,7 +2,8 @@
 (`resident`, `signup`)."""
 
 from panel.controllers.applicants import ApplicantPages
-from panel.controllers.resident import SelfServicePages, UnsubscribePages
+from panel.controllers.resident import UnsubscribePages
+from panel.controllers.self_service import SelfServicePages
 from panel.controllers.signup import ConfirmPages, SignUpPages
 from panel.controllers.staff import PanelAPI, PanelPages
 

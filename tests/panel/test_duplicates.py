@@ -69,7 +69,12 @@ async def test_a_second_sign_up_is_merged_into_the_first(
     assert member["sex"] == "male"
     assert member["email"] == "gareth.ellis@example.org"
     assert again.email == "gareth.ellis@example.org"  # confirmation goes to the address we hold
-    merge = await MemberChange.select().where(MemberChange.action == "merge").first()
+    merge = (
+        await MemberChange.select()
+        .where(MemberChange.action == "merge")
+        .output(load_json=True)
+        .first()
+    )
     assert matched_on in merge["detail"] and "sex" in merge["fields"]
     if matched_on == "phone":
         purposes = {r["purpose"] for r in await Consent.select(Consent.purpose)}
