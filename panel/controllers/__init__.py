@@ -1,7 +1,8 @@
-"""The panel's HTTP edge: staff pages and API (`staff`, `applicants`), resident pages
-(`resident`, `signup`)."""
+"""The panel's HTTP edge. Staff: `staff` (overview, API), `applicants`, `data_protection`,
+`imports`. Residents: `resident` (unsubscribe), `signup` (join, confirm), `self_service`."""
 
 from panel.controllers.applicants import ApplicantPages
+from panel.controllers.data_protection import DataProtectionPages, PersonalDataLogPages
 from panel.controllers.resident import UnsubscribePages
 from panel.controllers.self_service import SelfServicePages
 from panel.controllers.signup import ConfirmPages, SignUpPages
@@ -15,4 +16,6 @@ ROUTES = [
     SignUpPages,
     ConfirmPages,
     ApplicantPages,
+    DataProtectionPages,
+    PersonalDataLogPages,
 ]
