@@ -3,6 +3,7 @@
 
 from panel.controllers.applicants import ApplicantPages
 from panel.controllers.data_protection import DataProtectionPages, PersonalDataLogPages
+from panel.controllers.imports import ImportPages
 from panel.controllers.resident import UnsubscribePages
 from panel.controllers.self_service import SelfServicePages
 from panel.controllers.signup import ConfirmPages, SignUpPages
@@ -18,4 +19,5 @@ ROUTES = [
     ApplicantPages,
     DataProtectionPages,
     PersonalDataLogPages,
+    ImportPages,
 ]
