@@ -15,6 +15,7 @@ from typing import Any
 
 from panel.demo_sampling import load_demo_sample
 from panel.demographics import AGE_BANDS, WARDS, Ward
+from panel.duplicates import keys
 from panel.services import CONSENT_WORDING_VERSION
 from panel.services import age_band as compute_age_band
 from panel.tables import Consent, Member
@@ -156,7 +157,7 @@ async def load_demo(out: Callable[[str], None], base_url: str) -> None:
     }
     rng = random.Random(SEED)
     rows = [_member(rng, i) for i in range(1, DEMO_SIZE + 1)]
-    new = [Member(**row) for row in rows if row["reference"] not in existing]
+    new = [Member(**row, **keys(row)) for row in rows if row["reference"] not in existing]
     async with Member._meta.db.transaction():
         for start in range(0, len(new), 500):
             await Member.insert(*new[start : start + 500])

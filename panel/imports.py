@@ -22,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from piccolo.table import Table
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, SEXES
+from panel.duplicates import keys
 from panel.services import CHANNELS, CONTACT_FIELDS, age_band, new_reference
 from panel.tables import Consent, Member
 from service import audit
@@ -355,7 +356,8 @@ async def _insert(rows: list[dict[str, Any]]) -> int:
                 row["reference"] = new_reference()
             taken.add(row["reference"])
         await _bulk_insert(
-            Member, [{**row, "status": "active", "source": "import"} for row in rows]
+            Member,
+            [{**row, **keys(row), "status": "active", "source": "import"} for row in rows],
         )
         ids = {
             r["reference"]: r["id"]

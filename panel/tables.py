@@ -58,6 +58,18 @@ class Member(Table, tablename="panel_member"):
     language = Varchar(length=16, default="en")  # en|cy or another language's code
     large_print = Boolean(default=False)
     wants_thank_you = Boolean(default=True)
+    # Recruitment, duplicates and data protection (issue 10). `email_normalised` carries a unique
+    # index made by the migration (SQLite cannot add a UNIQUE column), so two racing sign-ups with
+    # one address can never both create a member.
+    email_normalised = Varchar(length=254, null=True, default=None)
+    phone_normalised = Varchar(length=32, null=True, default=None, index=True)
+    name_key = Varchar(length=240, default="", index=True)  # names + postcode, normalised
+    easy_read = Boolean(default=False)
+    bsl = Boolean(default=False)
+    confirmed_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)
+    left_reason = Text(default="")
+    erased_at = Timestamptz(null=True, default=None)
 
 
 class Consent(Table, tablename="panel_consent"):
@@ -102,6 +114,39 @@ class MemberToken(Table, tablename="panel_member_token"):
     token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)  # email confirmation links expire
+
+
+class MemberChange(Table, tablename="panel_member_change"):
+    """One recorded change to a member: what changed, how and by whom (never the old values).
+
+    Self-service edits, pauses, leaving, merged sign-ups, staff confirmations and erasure each
+    leave a row, so a member's history can be shown and a complaint answered.
+    """
+
+    id: Serial
+
+    member = ForeignKey(Member, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    action = Varchar(length=32)  # details|preferences|pause|resume|leave|merge|confirm|erase|...
+    fields = JSON(default="[]")  # names of the changed fields
+    detail = Text(default="")
+    how = Varchar(length=32, default="self-service")  # self-service|sign-up|staff|retention
+    staff_email = Varchar(length=254, null=True, default=None)
+
+
+class DataRequest(Table, tablename="panel_data_request"):
+    """A data-protection request (subject access or erasure) and what happened to it."""
+
+    id: Serial
+
+    member = ForeignKey(Member, index=True)
+    kind = Varchar(length=16)  # access|erasure
+    status = Varchar(length=16, default="open", index=True)  # open|done|refused
+    requested_at = Timestamptz(default=TimestamptzNow())
+    requested_via = Varchar(length=32, default="self-service")  # self-service|staff
+    completed_at = Timestamptz(null=True, default=None)
+    completed_by = Varchar(length=254, null=True, default=None)
 
 
 class Draw(Table, tablename="panel_draw"):
@@ -128,3 +173,19 @@ class DrawMember(Table, tablename="panel_draw_member"):
     draw = ForeignKey(Draw, index=True)
     member = ForeignKey(Member, index=True)
     position = Integer()
+
+
+class PersonalDataLog(Table, tablename="panel_personal_data_log"):
+    """Who on the staff viewed, exported or changed a member's personal data, and when.
+
+    Admins read it. It names the member by id only (after erasure the id points at an empty
+    record), so the log itself does not become a copy of the data.
+    """
+
+    id: Serial
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    staff_email = Varchar(length=254)
+    action = Varchar(length=16)  # view|export|change|erase
+    member = Integer(null=True, default=None, index=True)
+    detail = Varchar(length=200, default="")

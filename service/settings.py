@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     panel_one_per_household: bool = Field(
         default=False, description="Contact rule: at most one member per address in a sample"
     )
+    panel_withdrawn_retention_days: int = Field(
+        default=90, ge=0, description="Erase withdrawn panel members' personal data after N days"
+    )
+    panel_applicant_retention_days: int = Field(
+        default=30, ge=0, description="Erase applicants who never confirmed after M days"
+    )
     forwarded_allow_ips: str = Field(
         default="",
         description="Reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, "

@@ -1,8 +1,15 @@
-"""The panel's HTTP edge: staff pages and API (`staff`, `sampling`, `insight`), resident pages."""
+"""The panel's HTTP edge. Staff: `staff` (overview, API), `sampling`, `insight`
+(representativeness, health), `applicants`, `data_protection`, `imports`. Residents:
+`resident` (unsubscribe), `signup` (join, confirm), `self_service`."""
 
+from panel.controllers.applicants import ApplicantPages
+from panel.controllers.data_protection import DataProtectionPages, PersonalDataLogPages
+from panel.controllers.imports import ImportPages
 from panel.controllers.insight import InsightAPI, InsightPages
-from panel.controllers.resident import SelfServicePages, UnsubscribePages
+from panel.controllers.resident import UnsubscribePages
 from panel.controllers.sampling import SampleAPI, SamplePages
+from panel.controllers.self_service import SelfServicePages
+from panel.controllers.signup import ConfirmPages, SignUpPages
 from panel.controllers.staff import PanelAPI, PanelPages
 from service.navigation import NavItem
 from service.roles import Role
@@ -16,6 +23,12 @@ ROUTES = [
     SampleAPI,
     InsightPages,
     InsightAPI,
+    SignUpPages,
+    ConfirmPages,
+    ApplicantPages,
+    DataProtectionPages,
+    PersonalDataLogPages,
+    ImportPages,
 ]
 
 NAVIGATION = [NavItem("Panel members", "/staff/panel", frozenset({Role.PANEL_MANAGER.value}))]

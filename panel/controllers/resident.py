@@ -1,4 +1,5 @@
-"""Resident-facing panel pages: reached by a personal link, no sign-in."""
+"""Resident-facing panel pages: reached by a personal link, no sign-in (unsubscribe here;
+self-service in `self_service`, sign-up in `signup`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from litestar import Controller, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
 
-from panel.services import self_service_member, unsubscribe, unsubscribe_target
+from panel.services import unsubscribe, unsubscribe_target
 from service.auth import RESIDENT_OPT, public
 
 CHANNEL_NAMES = {"email": "email", "sms": "text message", "post": "post", "phone": "phone"}
@@ -52,41 +53,3 @@ def _unsubscribe_page(state: str, channel: str | None) -> Template:
         status_code=HTTP_404_NOT_FOUND if state == "unknown" else HTTP_200_OK,
         headers=NO_STORE,
     )
-
-
-class SelfServicePages(Controller):
-    """`/panel/me/{token}`: a member's own details, by their personal link, no password.
-
-    Read-only for now: changes, pausing, leaving and downloads are not built yet.
-    """
-
-    path = "/panel/me"
-    guards = [public]  # noqa: RUF012
-    opt = RESIDENT_OPT
-    include_in_schema = False
-
-    @get("/{token:str}")
-    async def show(self, token: str) -> Template:
-        member = await self_service_member(token)
-        status = ""
-        if member:
-            until = member["paused_until"]
-            status = {
-                "active": "Active",
-                "applicant": "Waiting for confirmation",
-                "withdrawn": "Left the panel",
-                "paused": f"Paused until {until:%-d %B %Y}" if until else "Paused",
-            }.get(member["status"], member["status"])
-        return Template(
-            "panel/me.html",
-            context={
-                "member": member,
-                "title": "Your panel details" if member else "We do not recognise this link",
-                "channel_name": CHANNEL_NAMES.get(member["preferred_contact"], "")
-                if member
-                else "",
-                "status_text": status,
-            },
-            status_code=HTTP_200_OK if member else HTTP_404_NOT_FOUND,
-            headers=NO_STORE,
-        )

@@ -186,10 +186,13 @@ async def test_self_service_link_is_a_fresh_hashed_token(db: Any):
 
 async def test_self_service_link_opens_the_members_own_details(client: Any):
     member = await new_member(status="paused", paused_until=dt.date(2027, 1, 10))
-    page = await client.get(await services.self_service_link(member))
+    link = await services.self_service_link(member)
+    page = await client.get(link + "?lang=en")
     assert page.status_code == 200
     assert "Ada Jones" in page.text and "ada@example.org" in page.text
     assert "Paused until 10 January 2027" in page.text
+    welsh = await client.get(link)  # the member's own language (Ada chose Welsh)
+    assert "Wedi’i hoedi tan 10 Ionawr 2027" in welsh.text
     assert page.headers["cache-control"] == "no-store"
     unsubscribe = await services.issue_unsubscribe_link(member, "email")
     wrong_kind = "/panel/me/" + unsubscribe.removeprefix("/panel/unsubscribe/")
