@@ -19,6 +19,7 @@ from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -109,7 +110,16 @@ def _styles(large_print: bool) -> _Styles:
     )
 
 
-def _page(letter: Letter, s: _Styles, today: dt.date) -> list[Flowable]:
+def _typed_link(link: str, s: _Styles, width: float) -> Paragraph:
+    """The typed link on one line when it fits; otherwise broken after `/s/`, never inside the
+    token, so nobody has to guess where a wrapped line continues."""
+    if stringWidth(link, s.link.fontName, s.link.fontSize) <= width:
+        return Paragraph(escape(link), s.link)
+    host, _, token = link.partition("/s/")
+    return Paragraph(f"{escape(host)}/s/<br/>{escape(token)}", s.link)
+
+
+def _page(letter: Letter, s: _Styles, today: dt.date, width: float) -> list[Flowable]:
     c = letter.content
     say = c.say
     flow: list[Flowable] = [
@@ -144,7 +154,7 @@ def _page(letter: Letter, s: _Styles, today: dt.date) -> list[Flowable]:
                     ]
                 )
             )
-            flow.append(KeepTogether([table, Paragraph(escape(letter.typed_link), s.link)]))
+            flow.append(KeepTogether([table, _typed_link(letter.typed_link, s, width)]))
         else:
             flow.append(Paragraph(escape(say("reminder_started")), s.body))
     flow += [
@@ -176,6 +186,6 @@ def render_batch(letters: list[Letter], *, large_print: bool, title: str) -> byt
     for i, letter in enumerate(letters):
         if i:
             story.append(PageBreak())
-        story += _page(letter, styles, today)
+        story += _page(letter, styles, today, doc.width)
     doc.build(story)
     return buffer.getvalue()
