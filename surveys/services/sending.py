@@ -129,7 +129,11 @@ async def _finalise(
 
 
 async def _prepare(
-    invitation_id: int, kind: str, number: int, settings: Settings
+    invitation_id: int,
+    kind: str,
+    number: int,
+    settings: Settings,
+    titles: dict[tuple[int, int], dict[str, str]],
 ) -> Prepared | None:
     """Step 1. None when there is nothing to send (done already, responded, no consent)."""
     message_id = message_id_for(invitation_id, kind, number, settings)
@@ -226,14 +230,8 @@ async def _prepare(
                 message_id=message_id,
                 link=link_id,
             )
-            await SurveyMessage.insert(row)
-            found = (
-                await SurveyMessage.select(SurveyMessage.id)
-                .where(SurveyMessage.message_id == message_id)
-                .first()
-            )
-            assert found is not None
-            message_row = int(found["id"])
+            (inserted,) = await SurveyMessage.insert(row).returning(SurveyMessage.id)
+            message_row = int(inserted["id"])
         else:  # a letter never printed: prepared again with a fresh link
             message_row = int(existing["id"])
             await SurveyMessage.update({SurveyMessage.link: link_id}).where(
@@ -244,13 +242,16 @@ async def _prepare(
             unsubscribe = settings.public_url.rstrip("/") + await panel.issue_unsubscribe_link(
                 member, inv["channel"]
             )
-    stored = await definitions_store.get_version(int(inv["survey"]), int(inv["version"]))
+    key = (int(inv["survey"]), int(inv["version"]))
+    if key not in titles:  # one definition parse per job, not per message
+        stored = await definitions_store.get_version(*key)
+        titles[key] = {lang: stored.survey.title(lang) for lang in ("en", "cy")}
     lang = str(inv["language"])
     content = Content(
         kind=kind,
         lang=lang,
         council=settings.council_name,
-        title=stored.survey.title(lang) or str(survey["title"]),
+        title=titles[key][lang] or str(survey["title"]),
         first_name=target.first_name,
         minutes=int(inv["minutes"]),
         phone=settings.support_phone,
@@ -302,9 +303,10 @@ async def send_messages(
     """Send one email or text message per invitation; returns counts sent and passed over."""
     settings = settings or get_settings()
     counts = {"sent": 0, "passed": 0}
+    titles: dict[tuple[int, int], dict[str, str]] = {}
     async with MailSession(settings) as session:
         for invitation_id in invitation_ids:
-            prepared = await _prepare(invitation_id, kind, number, settings)
+            prepared = await _prepare(invitation_id, kind, number, settings, titles)
             if prepared is None:
                 counts["passed"] += 1
                 continue
@@ -343,7 +345,10 @@ async def print_letters(
 ) -> list[int]:
     """Letters for these (post) invitations: one PDF batch per print size; the batch ids."""
     settings = settings or get_settings()
-    prepared = [p for i in invitation_ids if (p := await _prepare(i, kind, number, settings))]
+    titles: dict[tuple[int, int], dict[str, str]] = {}
+    prepared = [
+        p for i in invitation_ids if (p := await _prepare(i, kind, number, settings, titles))
+    ]
     batches = []
     for large in (False, True):
         group = [p for p in prepared if bool(p.invitation["large_print"]) == large]
