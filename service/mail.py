@@ -15,7 +15,8 @@ import re
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -28,6 +29,10 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    #: A caller that must recognise its own message later (idempotent sends) chooses the id.
+    message_id: str | None = None
+    #: Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
@@ -35,7 +40,9 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(domain="resident-voice.local")
+    message["Message-ID"] = mail.message_id or make_msgid(domain="resident-voice.local")
+    for name, value in mail.headers.items():
+        message[name] = value
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
@@ -88,3 +95,39 @@ async def send_mail(mail: Mail, settings: Settings | None = None) -> None:
         await asyncio.to_thread(_send_smtp, message, settings)
     else:
         await asyncio.to_thread(_write_outbox, message, settings)
+
+
+class MailSession:
+    """One SMTP connection for a batch of messages, so a job sending hundreds of invitations
+    does not pay a connect, STARTTLS and login for each. Without SMTP_HOST it writes the
+    outbox, like `send_mail`.
+
+        async with MailSession(settings) as session:
+            await session.send(mail)
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._smtp: smtplib.SMTP | None = None
+
+    async def __aenter__(self) -> MailSession:
+        if self.settings.smtp_host:
+            self._smtp = await asyncio.to_thread(_open_smtp, self.settings)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                await asyncio.to_thread(smtp.quit)
+            except smtplib.SMTPException:
+                smtp.close()
+
+    async def send(self, mail: Mail) -> None:
+        message = build_message(mail, self.settings.mail_from)
+        if self._smtp is not None:
+            await asyncio.to_thread(self._smtp.send_message, message)
+        elif self.settings.smtp_host:
+            raise RuntimeError("MailSession.send outside 'async with'")
+        else:
+            await asyncio.to_thread(_write_outbox, message, self.settings)

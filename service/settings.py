@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     )
     mail_from: str = "Resident Voice <no-reply@northbridge.example.gov.uk>"
     outbox_dir: Path = VAR_DIR / "outbox"
+    letters_dir: Path = Field(
+        default=VAR_DIR / "letters", description="Where printable letter batches (PDF) are kept"
+    )
+    sms_sender: str = Field(
+        default="outbox", description="outbox (files in OUTBOX_DIR/sms) or notify (GOV.UK Notify)"
+    )
+    notify_api_key: str | None = Field(default=None, description="GOV.UK Notify API key")
+    notify_sms_template_id: str | None = Field(
+        default=None, description="Notify text message template with a ((message)) placeholder"
+    )
+    reminder_days: tuple[int, ...] = Field(
+        default=(7, 14), description="Days after the invitation to remind non-responders"
+    )
     chromium_path: str | None = None
     session_max_age_s: int = 8 * 3600
     signin_max_failures_account: int = 5

@@ -21,7 +21,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from panel.tables import Member
+from panel.tables import Draw, Member
 from service.tables import StaffUser
 
 
@@ -104,4 +104,82 @@ class SurveyResponse(Table, tablename="survey_response"):
     submitted_at = Timestamptz(null=True, default=None, index=True)
 
 
-__all__ = ["Survey", "SurveyLink", "SurveyResponse", "SurveyVersion"]
+class SurveyInvitation(Table, tablename="survey_invitation"):
+    """Fieldwork for one member and one survey version: invited how, when, and what came of it.
+
+    `state`: `pending` (queued to send) → `sent` → `responded`; or `skipped` with
+    `skip_reason` when the member could not be contacted (no consent, withdrawn, paused).
+    The personal link is made when the message is sent, because its token exists only then.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    survey = ForeignKey(references=Survey, index=True)
+    version = Integer()
+    member = ForeignKey(references=Member, index=True)
+    draw = ForeignKey(references=Draw, null=True, default=None, index=True)
+    channel = Varchar(length=16, default="")  # email|sms|post, or '' when skipped
+    link = ForeignKey(references=SurveyLink, null=True, default=None)
+    state = Varchar(length=16, default="pending", index=True)  # pending|sent|responded|skipped
+    skip_reason = Varchar(length=200, default="")
+    language = Varchar(length=16, default="en")
+    large_print = Boolean(default=False)
+    wants_thank_you = Boolean(default=False)
+    minutes = Integer(default=5)
+    sent_at = Timestamptz(null=True, default=None)
+    message_id = Varchar(length=200, null=True, default=None)
+    reminders_sent = Integer(default=0)
+    last_sent_at = Timestamptz(null=True, default=None)
+    responded_at = Timestamptz(null=True, default=None)
+    thanked_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=254, default="")
+
+
+class SurveyMessage(Table, tablename="survey_message"):
+    """One message to one member (invitation, reminder N, thank-you), for idempotent sending.
+
+    A row is written as `sending` with its deterministic `message_id` before the message
+    leaves, and becomes `sent` in the same transaction that records the contact. A retried job
+    that finds `sending` knows the message may already have gone and never sends it again; it
+    records it as `unconfirmed` (the next reminder covers a message that was in fact lost).
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    invitation = ForeignKey(references=SurveyInvitation, index=True)
+    kind = Varchar(length=16)  # invitation|reminder|thank_you
+    number = Integer(default=0)  # reminder 1, 2, ...; 0 otherwise
+    channel = Varchar(length=16)
+    message_id = Varchar(length=200, unique=True, index=True)
+    state = Varchar(length=16, default="sending")  # sending|sent|unconfirmed
+    link = ForeignKey(references=SurveyLink, null=True, default=None)
+    letter_batch = Integer(null=True, default=None)
+    started_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class LetterBatch(Table, tablename="survey_letter_batch"):
+    """A printable PDF of letters (one page per member), for staff to download and post."""
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    survey = ForeignKey(references=Survey, index=True)
+    version = Integer()
+    kind = Varchar(length=16)  # invitation|reminder|thank_you
+    large_print = Boolean(default=False)
+    pages = Integer(default=0)
+    file_name = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    downloaded_at = Timestamptz(null=True, default=None)
+
+
+__all__ = [
+    "LetterBatch",
+    "Survey",
+    "SurveyInvitation",
+    "SurveyLink",
+    "SurveyMessage",
+    "SurveyResponse",
+    "SurveyVersion",
+]

@@ -3,10 +3,11 @@
 from service.navigation import NavItem
 from service.roles import Role
 from surveys.controllers.api import SurveysAPI
+from surveys.controllers.fieldwork import FieldworkPages
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
 
-ROUTES = [ResidentPages, StaffSurveyPages, SurveysAPI]
+ROUTES = [ResidentPages, StaffSurveyPages, FieldworkPages, SurveysAPI]
 
 NAVIGATION = [
     NavItem(

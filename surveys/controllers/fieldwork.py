@@ -1,0 +1,126 @@
+"""Staff page `/staff/surveys/{slug}/fieldwork` (panel managers): invite a sample draw to the
+survey's current version, watch sent / reminded / responded by channel, download letters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+
+from service.tables import StaffUser
+from surveys.controllers.api import PANEL
+from surveys.services import definitions_store, fieldwork, sending
+from surveys.services.errors import SurveyError
+from surveys.tables import LetterBatch
+
+CHANNEL_LABELS = {
+    "email": "Email",
+    "sms": "Text message",
+    "post": "Letter",
+    "none": "Not contactable",
+    "total": "Total",
+}
+KIND_LABELS = {"invitation": "Invitations", "reminder": "Reminders", "thank_you": "Thank-yous"}
+
+
+class FieldworkPages(Controller):
+    path = "/staff/surveys/{slug:str}/fieldwork"
+    guards = [PANEL]  # noqa: RUF012
+    include_in_schema = False
+
+    async def _page(
+        self,
+        slug: str,
+        *,
+        errors: list[tuple[str, str]] | None = None,
+        form: dict[str, str] | None = None,
+        status_code: int = 200,
+        banner: str = "",
+    ) -> Template:
+        stored = await definitions_store.get_version(slug)
+        return Template(
+            "surveys/staff/fieldwork.html",
+            context={
+                "title": f"Invitations and reminders: {stored.survey.title('en')}",
+                "slug": slug,
+                "version": stored.version,
+                "counts": await fieldwork.fieldwork_counts(stored.survey_id, stored.version),
+                "skipped": await fieldwork.skipped(stored.survey_id, stored.version),
+                "batches": await fieldwork.letter_batches(stored.survey_id),
+                "channels": CHANNEL_LABELS,
+                "kinds": KIND_LABELS,
+                "errors": errors or [],
+                "form": form or {},
+                "banner": banner,
+                "minutes": fieldwork.estimate_minutes(len(stored.survey.questions)),
+            },
+            status_code=status_code,
+        )
+
+    @get("/")
+    async def show(self, request: Request[StaffUser, Any, Any], slug: str) -> Template:
+        query = request.query_params
+        banner = ""
+        if "invited" in query:
+            banner = (
+                f"{query.get('invited')} members invited; {query.get('skipped', '0')} skipped "
+                f"and {query.get('already', '0')} already invited. Sending has been queued."
+            )
+        return await self._page(slug, banner=banner)
+
+    @post("/", status_code=HTTP_303_SEE_OTHER)
+    async def invite(self, request: Request[StaffUser, Any, Any], slug: str) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(form.get(k, "")).strip() for k in ("draw", "minutes")}
+        errors: list[tuple[str, str]] = []
+        draw = minutes = None
+        if not values["draw"].isdigit():
+            errors.append(("draw", "Enter the number of a sample draw, like 12"))
+        else:
+            draw = int(values["draw"])
+        if values["minutes"]:
+            if not values["minutes"].isdigit():
+                errors.append(("minutes", "Enter how many minutes the survey takes, like 5"))
+            else:
+                minutes = int(values["minutes"])
+        if not errors:
+            try:
+                result = await fieldwork.invite(
+                    slug, draw_id=draw, minutes=minutes, created_by=request.user.email
+                )
+            except SurveyError as error:
+                errors = [(_field(path), message) for path, message in error.errors]
+            else:
+                return Redirect(
+                    f"/staff/surveys/{slug}/fieldwork?invited={result.total}"
+                    f"&skipped={len(result.skipped)}&already={len(result.already_invited)}",
+                    status_code=HTTP_303_SEE_OTHER,
+                )
+        return await self._page(slug, errors=errors, form=values, status_code=HTTP_400_BAD_REQUEST)
+
+    @get("/letters/{batch_id:int}")
+    async def letters(self, slug: str, batch_id: int) -> File:
+        stored = await definitions_store.get_version(slug)
+        owner = (
+            await LetterBatch.select(LetterBatch.survey).where(LetterBatch.id == batch_id).first()
+        )
+        if owner is None or int(owner["survey"]) != stored.survey_id:
+            raise NotFoundException("no such letter batch")
+        found = await sending.letter_file(batch_id)
+        if found is None:
+            raise NotFoundException("the letters file is missing")
+        path, name = found
+        return File(
+            path=path,
+            filename=name,
+            media_type="application/pdf",
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def _field(path: str) -> str:
+    """Error paths from the service (`members[P-…]`, `draw`) as the form's field names."""
+    return "draw" if path.startswith("members") or path == "members" else path

@@ -1,0 +1,419 @@
+"""Sending invitations, reminders and thank-yous, each exactly once even across crashes.
+
+Every message has a deterministic id (`<rv.{invitation}.{kind}.{n}@domain>`). Sending is three
+steps:
+
+1. *prepare*, one transaction: re-check the invitation (a reminder stops if the member has
+   responded, also one who responded after the job was queued), the member's consent, make
+   the personal link, and write a `survey_message` row in state `sending`;
+2. *deliver*: SMTP, the SMS sender, or a page in a letter batch;
+3. *finalise*, one transaction: the message becomes `sent`, the invitation's state, send time
+   and Message-ID change, and the contact is recorded through `panel.services.record_contact`.
+
+A job retried after a crash between 1 and 3 finds the `sending` row. For email and SMS it
+cannot know whether the message left, so it never sends it again: it finalises the message as
+`unconfirmed` (at most once; the next reminder covers a message that was really lost). A letter
+in `sending` was never printed (a batch only exists once its PDF is written and finalised), so
+letters are prepared again and printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from panel import services as panel
+from service.mail import Mail, MailSession
+from service.settings import Settings, get_settings
+from surveys.services import definitions_store, fieldwork, links
+from surveys.services.errors import Conflict
+from surveys.services.letters import Letter, render_batch, typed_link
+from surveys.services.messages import Content, email_html, email_text, sms_text
+from surveys.services.sms import Sender, sender_from_settings
+from surveys.tables import LetterBatch, Survey, SurveyInvitation, SurveyMessage
+
+log = structlog.get_logger("fieldwork")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def message_id_for(invitation_id: int, kind: str, number: int, settings: Settings) -> str:
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "resident-voice.local"
+    return f"<rv.{invitation_id}.{kind}.{number}@{domain}>"
+
+
+@dataclass
+class Prepared:
+    invitation: dict[str, Any]
+    message_row: int
+    message_id: str
+    content: Content
+    target: panel.InvitationTarget
+    token: str | None
+
+
+_INVITATION_COLUMNS = (
+    SurveyInvitation.id,
+    SurveyInvitation.survey,
+    SurveyInvitation.version,
+    SurveyInvitation.member,
+    SurveyInvitation.channel,
+    SurveyInvitation.state,
+    SurveyInvitation.language,
+    SurveyInvitation.large_print,
+    SurveyInvitation.minutes,
+    SurveyInvitation.reminders_sent,
+    SurveyInvitation.sent_at,
+    SurveyInvitation.thanked_at,
+)
+
+
+async def _skip(invitation: dict[str, Any], reason: str) -> None:
+    """An invitation that was never sent and now cannot be: skipped, with the reason."""
+    await SurveyInvitation.update(
+        {SurveyInvitation.state: "skipped", SurveyInvitation.skip_reason: reason[:200]}
+    ).where((SurveyInvitation.id == invitation["id"]) & (SurveyInvitation.state == "pending"))
+
+
+async def _finalise(
+    p_invitation: dict[str, Any],
+    message_row: int,
+    message_id: str,
+    kind: str,
+    number: int,
+    subject: str,
+    state: str = "sent",
+    letter_batch: int | None = None,
+) -> None:
+    """Step 3, inside the caller's transaction: message, invitation and contact history."""
+    now = _now()
+    await SurveyMessage.update(
+        {
+            SurveyMessage.state: state,
+            SurveyMessage.sent_at: now,
+            SurveyMessage.letter_batch: letter_batch,
+        }
+    ).where(SurveyMessage.id == message_row)
+    changes: dict[Any, Any] = {SurveyInvitation.last_sent_at: now}
+    if kind == "invitation":
+        changes |= {
+            SurveyInvitation.state: "sent",
+            SurveyInvitation.sent_at: now,
+            SurveyInvitation.message_id: message_id,
+        }
+    elif kind == "reminder":
+        changes[SurveyInvitation.reminders_sent] = number
+    else:
+        changes[SurveyInvitation.thanked_at] = now
+    where = SurveyInvitation.id == p_invitation["id"]
+    if kind == "invitation":
+        where = where & (SurveyInvitation.state == "pending")
+    await SurveyInvitation.update(changes).where(where)
+    await panel.record_contact(
+        int(p_invitation["member"]),
+        kind=kind,
+        channel=p_invitation["channel"],
+        subject=subject[:200],
+        message_id=message_id,
+        at=now,
+    )
+
+
+async def _prepare(
+    invitation_id: int,
+    kind: str,
+    number: int,
+    settings: Settings,
+    titles: dict[tuple[int, int], dict[str, str]],
+) -> Prepared | None:
+    """Step 1. None when there is nothing to send (done already, responded, no consent)."""
+    message_id = message_id_for(invitation_id, kind, number, settings)
+    engine = SurveyInvitation._meta.db
+    async with engine.transaction():
+        inv = (
+            await SurveyInvitation.select(*_INVITATION_COLUMNS)
+            .where(SurveyInvitation.id == invitation_id)
+            .first()
+        )
+        if inv is None:
+            return None
+        survey = (
+            await Survey.select(Survey.slug, Survey.title, Survey.current_version)
+            .where(Survey.id == inv["survey"])
+            .first()
+        )
+        assert survey is not None
+        wanted = {"invitation": "pending", "reminder": "sent", "thank_you": "responded"}[kind]
+        existing = (
+            await SurveyMessage.select(SurveyMessage.id, SurveyMessage.state)
+            .where(SurveyMessage.message_id == message_id)
+            .first()
+        )
+        if existing is not None and existing["state"] != "sending":
+            return None  # sent (or finalised as unconfirmed) already
+        if existing is not None and inv["channel"] != "post":
+            # A crash after step 1: the message may have left. Never send it twice.
+            if inv["state"] == wanted:
+                await _finalise(
+                    inv,
+                    int(existing["id"]),
+                    message_id,
+                    kind,
+                    number,
+                    f"{kind}: {survey['title']}",
+                    state="unconfirmed",
+                )
+            log.warning("message unconfirmed after a retry", kind=kind, invitation=inv["id"])
+            return None
+        if inv["state"] != wanted:
+            return None
+        if kind == "reminder" and int(inv["reminders_sent"]) >= number:
+            return None
+        if kind == "thank_you" and inv["thanked_at"] is not None:
+            return None
+        member = int(inv["member"])
+        # Checked here, inside the transaction: a member who answered after this job was
+        # queued gets no reminder.
+        if kind in ("invitation", "reminder") and member in await fieldwork.responded_members(
+            int(inv["survey"]), int(inv["version"]), [member]
+        ):
+            await fieldwork.mark_responded(inv)
+            return None
+        (target,) = await panel.invitation_targets([member])
+        if target.refusal or target.channel != inv["channel"]:
+            reason = target.refusal or f"now prefers {target.channel}"
+            if kind == "invitation":
+                await _skip(inv, reason)
+            return None
+        if kind == "thank_you" and not target.wants_thank_you:
+            return None
+        token: str | None = None
+        link_id: int | None = None
+        if kind in ("invitation", "reminder"):
+            if int(survey["current_version"]) != int(inv["version"]):
+                if kind == "invitation":
+                    await _skip(inv, "the survey has a newer version")
+                return None
+            try:
+                (issued,) = await links.create_links(str(survey["slug"]), member_ids=[member])
+            except Conflict as error:
+                text = " ".join(message for _, message in error.errors)
+                if "already responded" in text:
+                    await fieldwork.mark_responded(inv)
+                    return None
+                if kind == "invitation":
+                    await _skip(inv, "has started answering through another link")
+                    return None
+                # A reminder to someone part-way through: their link still works and we
+                # cannot show it again (only its hash is kept), so the reminder says so.
+            else:
+                token, link_id = issued.token, issued.link_id
+        if link_id is not None:
+            await SurveyInvitation.update({SurveyInvitation.link: link_id}).where(
+                SurveyInvitation.id == invitation_id
+            )
+        if existing is None:
+            row = SurveyMessage(
+                invitation=invitation_id,
+                kind=kind,
+                number=number,
+                channel=inv["channel"],
+                message_id=message_id,
+                link=link_id,
+            )
+            (inserted,) = await SurveyMessage.insert(row).returning(SurveyMessage.id)
+            message_row = int(inserted["id"])
+        else:  # a letter never printed: prepared again with a fresh link
+            message_row = int(existing["id"])
+            await SurveyMessage.update({SurveyMessage.link: link_id}).where(
+                SurveyMessage.id == message_row
+            )
+        unsubscribe = None
+        if inv["channel"] in ("email", "sms"):
+            unsubscribe = settings.public_url.rstrip("/") + await panel.issue_unsubscribe_link(
+                member, inv["channel"]
+            )
+    key = (int(inv["survey"]), int(inv["version"]))
+    if key not in titles:  # one definition parse per job, not per message
+        stored = await definitions_store.get_version(*key)
+        titles[key] = {lang: stored.survey.title(lang) for lang in ("en", "cy")}
+    lang = str(inv["language"])
+    content = Content(
+        kind=kind,
+        lang=lang,
+        council=settings.council_name,
+        title=titles[key][lang] or str(survey["title"]),
+        first_name=target.first_name,
+        minutes=int(inv["minutes"]),
+        phone=settings.support_phone,
+        channel=inv["channel"],
+        link_url=f"{settings.public_url.rstrip('/')}/s/{token}" if token else None,
+        unsubscribe_url=unsubscribe,
+        sent_on=inv["sent_at"].date() if isinstance(inv["sent_at"], dt.datetime) else None,
+    )
+    return Prepared(inv, message_row, message_id, content, target, token)
+
+
+def build_mail(prepared: Prepared) -> Mail:
+    """The email for a prepared message: HTML and plain text, RFC 8058 one-click unsubscribe."""
+    content = prepared.content
+    headers = {}
+    if content.unsubscribe_url:
+        headers = {
+            "List-Unsubscribe": f"<{content.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    assert prepared.target.email
+    return Mail(
+        to=prepared.target.email,
+        subject=content.subject,
+        text=email_text(content),
+        html=email_html(content),
+        message_id=prepared.message_id,
+        headers=headers,
+    )
+
+
+#: Test seam: called after a message has been delivered, before it is finalised.
+AfterDeliver = Callable[[Prepared], Awaitable[None]]
+
+
+async def _no_hook(_: Prepared) -> None:
+    return None
+
+
+async def send_messages(
+    invitation_ids: list[int],
+    kind: str,
+    number: int = 0,
+    *,
+    settings: Settings | None = None,
+    sender: Sender | None = None,
+    after_deliver: AfterDeliver = _no_hook,
+) -> dict[str, int]:
+    """Send one email or text message per invitation; returns counts sent and passed over."""
+    settings = settings or get_settings()
+    counts = {"sent": 0, "passed": 0}
+    titles: dict[tuple[int, int], dict[str, str]] = {}
+    async with MailSession(settings) as session:
+        for invitation_id in invitation_ids:
+            prepared = await _prepare(invitation_id, kind, number, settings, titles)
+            if prepared is None:
+                counts["passed"] += 1
+                continue
+            if prepared.invitation["channel"] == "email":
+                await session.send(build_mail(prepared))
+            elif prepared.invitation["channel"] == "sms":
+                sender = sender or sender_from_settings(settings)
+                assert prepared.target.phone
+                await sender.send(
+                    prepared.target.phone,
+                    sms_text(prepared.content),
+                    reference=prepared.message_id.strip("<>"),
+                )
+            else:
+                raise ValueError(f"send_messages cannot send by {prepared.invitation['channel']}")
+            await after_deliver(prepared)
+            async with SurveyMessage._meta.db.transaction():
+                await _finalise(
+                    prepared.invitation,
+                    prepared.message_row,
+                    prepared.message_id,
+                    kind,
+                    number,
+                    prepared.content.subject,
+                )
+            counts["sent"] += 1
+    return counts
+
+
+async def print_letters(
+    invitation_ids: list[int],
+    kind: str,
+    number: int = 0,
+    *,
+    settings: Settings | None = None,
+) -> list[int]:
+    """Letters for these (post) invitations: one PDF batch per print size; the batch ids."""
+    settings = settings or get_settings()
+    titles: dict[tuple[int, int], dict[str, str]] = {}
+    prepared = [
+        p for i in invitation_ids if (p := await _prepare(i, kind, number, settings, titles))
+    ]
+    batches = []
+    for large in (False, True):
+        group = [p for p in prepared if bool(p.invitation["large_print"]) == large]
+        if not group:
+            continue
+        letters = [
+            Letter(
+                name=f"{p.target.first_name} {p.target.last_name}".strip(),
+                address_lines=tuple(
+                    x for x in (p.target.address_line1, p.target.town, p.target.postcode) if x
+                ),
+                content=p.content,
+                typed_link=typed_link(settings.public_url, p.token) if p.token else None,
+                qr_url=p.content.link_url,
+            )
+            for p in group
+        ]
+        first = group[0]
+        pdf = render_batch(letters, large_print=large, title=first.content.subject)
+        settings.letters_dir.mkdir(parents=True, exist_ok=True)
+        file_name = f"letters-{uuid.uuid4().hex}.pdf"
+        path = settings.letters_dir / file_name
+        partial = path.with_suffix(".part")
+        partial.write_bytes(pdf)
+        partial.chmod(0o600)  # names, addresses and personal links
+        partial.rename(path)
+        async with LetterBatch._meta.db.transaction():
+            batch = LetterBatch(
+                survey=first.invitation["survey"],
+                version=first.invitation["version"],
+                kind=kind,
+                large_print=large,
+                pages=len(group),
+                file_name=file_name,
+            )
+            await batch.save()
+            for p in group:
+                await _finalise(
+                    p.invitation,
+                    p.message_row,
+                    p.message_id,
+                    kind,
+                    number,
+                    p.content.subject,
+                    letter_batch=int(batch.id),
+                )
+        batches.append(int(batch.id))
+    return batches
+
+
+async def letter_file(batch_id: int, settings: Settings | None = None) -> tuple[Path, str] | None:
+    """The PDF of a letter batch and a download name; records that staff downloaded it."""
+    settings = settings or get_settings()
+    row = (
+        await LetterBatch.select(LetterBatch.file_name, LetterBatch.kind, LetterBatch.large_print)
+        .where(LetterBatch.id == batch_id)
+        .first()
+    )
+    if row is None:
+        return None
+    path = settings.letters_dir / row["file_name"]
+    if not path.is_file():
+        return None
+    await LetterBatch.update({LetterBatch.downloaded_at: _now()}).where(
+        (LetterBatch.id == batch_id) & LetterBatch.downloaded_at.is_null()
+    )
+    size = "large-print" if row["large_print"] else "standard"
+    return path, f"letters-{batch_id}-{row['kind']}-{size}.pdf"
