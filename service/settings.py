@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     mail_from: str = "Resident Voice <no-reply@northbridge.example.gov.uk>"
     outbox_dir: Path = VAR_DIR / "outbox"
     chromium_path: str | None = None
+    audit_secret_prefix: str = Field(
+        default="RV_AUDIT_SECRET_",
+        description="Only environment variables with this prefix may fill audit sign-in fields"
+        " ('' allows none)",
+    )
     session_max_age_s: int = 8 * 3600
     signin_max_failures_account: int = 5
     signin_max_failures_address: int = 20
