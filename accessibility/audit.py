@@ -246,7 +246,9 @@ async def run_audit(
     progress = on_progress or (lambda *_: None)
     try:
         if options.signin is not None:
-            config.cookies = {**config.cookies, **await sign_in(pool, options.signin)}
+            site_origins = Scope.for_urls(config.start_urls).origins
+            cookies = await sign_in(pool, options.signin, site_origins)
+            config.cookies = {**config.cookies, **cookies}
         # Crawling and auditing overlap: each page goes to the browser pool as soon as the
         # crawler finds it, so a polite (slow) crawl does not leave the browsers idle.
         found: asyncio.Queue[str | None] = asyncio.Queue()

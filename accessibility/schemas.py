@@ -20,7 +20,8 @@ _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
 class SignInSettings(msgspec.Struct, forbid_unknown_fields=True):
-    """A sign-in script: field values like ``$CMS_PASSWORD`` are read from the environment."""
+    """A sign-in script: field values like ``$RV_AUDIT_SECRET_CMS_PASSWORD`` are read from the
+    environment (only names with the administrator's prefix, ``signin.secret_prefix``)."""
 
     url: str
     fields: dict[str, str]
@@ -115,6 +116,11 @@ def validate_site(site: SiteIn) -> list[tuple[str, str]]:
             errors.append(("signin", "The sign-in URL must start http:// or https://"))
         if not site.signin.fields:
             errors.append(("signin", "Say which fields the sign-in form needs"))
+        else:
+            from accessibility.signin import SignIn, signin_problems
+
+            signin = SignIn(site.signin.url, dict(site.signin.fields), site.signin.submit)
+            errors += [("signin", problem) for problem in signin_problems(signin, site.start_urls)]
     return errors
 
 

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         default=(7, 14), description="Days after the invitation to remind non-responders"
     )
     chromium_path: str | None = None
+    audit_secret_prefix: str = Field(
+        default="RV_AUDIT_SECRET_",
+        description="Only environment variables with this prefix may fill audit sign-in fields"
+        " ('' allows none)",
+    )
     session_max_age_s: int = 8 * 3600
     signin_max_failures_account: int = 5
     signin_max_failures_address: int = 20

@@ -101,8 +101,8 @@ async def test_web_team_pages_and_report_have_no_violations(
     db: Any, live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user, password = await create_staff("web_team")
-    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
-    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    monkeypatch.setenv("RV_AUDIT_SECRET_A11Y_EMAIL", user.email)
+    monkeypatch.setenv("RV_AUDIT_SECRET_A11Y_PASSWORD", password)
     site_id = await services.create_site(
         SiteIn(name="Council website", start_urls=["http://127.0.0.1:9/"])
     )
@@ -124,7 +124,10 @@ async def test_web_team_pages_and_report_have_no_violations(
     fingerprint = (await services.report_view(run_ids[1])).issues[0].fingerprint
     signin = SignIn(
         url=f"{live_server.url}/staff/sign-in",
-        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+        fields={
+            "#email": "$RV_AUDIT_SECRET_A11Y_EMAIL",
+            "#password": "${RV_AUDIT_SECRET_A11Y_PASSWORD}",
+        },
     )
     result = await audit(
         [
