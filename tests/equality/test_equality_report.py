@@ -134,3 +134,11 @@ def test_an_unweighted_design_says_so(tmp_path: Path) -> None:
     result = equality.assess(analysis.Design(frame), ("home_internet", ["yes"]), ["age"])
     out = result.report(tmp_path / "r.html")
     assert "Unweighted" in out.read_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pdf_is_written_and_tagged(evidence: Any, tmp_path: Path) -> None:
+    out = report(evidence, tmp_path / "report.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and b"StructTreeRoot" in data
