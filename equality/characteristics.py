@@ -155,15 +155,11 @@ class Characteristic:
         else:
             codes = self._match(data[source.columns[0]], source.columns[0])
         labels = {c.code: c.label for c in self.categories}
-        return codes.map(lambda v: labels.get(v, v) if isinstance(v, str) else np.nan)
+        return fast_map(codes, lambda v: labels.get(v, v) if isinstance(v, str) else np.nan)
 
     def _match(self, values: pd.Series, column: str) -> pd.Series:
         if not self.categories:  # council characteristic without a mapping
-            return (
-                values.astype(object)
-                .where(values.notna(), np.nan)
-                .map(lambda v: str(v) if not _missing(v) else np.nan)
-            )
+            return fast_map(values, lambda v: str(v) if not _missing(v) else np.nan)
         uniques = pd.unique(values.dropna().astype(object))
         mapping: dict[object, object] = {}
         unknown = []
@@ -181,7 +177,7 @@ class Characteristic:
                 f"{', '.join(map(repr, unknown[:5]))} that match no category "
                 f"({', '.join(c.code for c in self.categories)})"
             )
-        return values.astype(object).map(mapping)
+        return fast_map(values, lambda v: mapping.get(v, np.nan))
 
     def broad_of(self) -> dict[str, str]:
         """Category label → broad group label (categories without one map to themselves)."""
@@ -193,6 +189,15 @@ class CharacteristicError(ValueError):
 
 
 MISSING_ANSWERS = {"prefer_not_to_say", "prefer not to say", "dont_know", "don't know", ""}
+
+
+def fast_map(values: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """``values.map(fn)`` computed once per distinct value (NaN stays NaN): fast on 10⁵ rows."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [fn(u) for u in uniques]
+    table[-1] = np.nan
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _norm(value: object) -> str:
@@ -242,7 +247,7 @@ def groups_for(
                 f"{', '.join(small)} had fewer than {min_n} responses",
             )
         )
-    return detailed.map(lambda v: replace.get(v, v) if isinstance(v, str) else v), combos
+    return fast_map(detailed, lambda v: replace.get(v, v) if isinstance(v, str) else v), combos
 
 
 # ------------------------------------------------------------------ catalogue
@@ -348,9 +353,9 @@ AGE = (
 def _disability(data: pd.DataFrame) -> pd.Series:
     """GSS harmonised standard: a condition lasting 12 months or more that limits
     day-to-day activities (a lot or a little) = disabled."""
-    cond = data["long_term_condition"].map(_norm)
+    cond = fast_map(data["long_term_condition"], _norm)
     if "reduced_ability" in data:
-        reduced = data["reduced_ability"].map(_norm)
+        reduced = fast_map(data["reduced_ability"], _norm)
     else:
         reduced = pd.Series("", index=data.index)
     yes = (cond == "yes").to_numpy()

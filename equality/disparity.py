@@ -399,7 +399,13 @@ def assess(
             continue
         frame.insert(0, "characteristic", ch.label)
         frames.append(frame)
-    findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if not frames:
+        raise EqualityError(
+            "nobody who answered the outcome answered "
+            + (", ".join(repr(c.label) for c in chars) or "any equality question")
+            + ", so there is nothing to compare"
+        )
+    findings = pd.concat(frames, ignore_index=True)
     too_few = (
         (findings["n"] < min_n) | (findings["rest_n"] < min_n) | (findings["n_eff"] < min_n)
     ).to_numpy(dtype=bool)

@@ -75,7 +75,8 @@ def survey(n: int = 2000, seed: int = 11) -> pd.DataFrame:
     )
     so = rng.choice([c.code for c in SEXUAL_ORIENTATION], n, p=[0.9, 0.04, 0.04, 0.02])
     so = np.where(rng.random(n) < 0.06, "prefer_not_to_say", so)
-    gi = np.where(rng.random(n) < 0.006, "no", "yes")
+    gi = np.full(n, "yes", dtype=object)  # one in 400: a small group to suppress
+    gi[rng.choice(n, max(1, n // 400), replace=False)] = "no"
     ltc = np.where(rng.random(n) < 0.2 + 0.03 * age_i, "yes", "no")
     ra = rng.choice(
         np.array(["a_lot", "a_little", "not_at_all"], dtype=object), n, p=[0.35, 0.45, 0.2]

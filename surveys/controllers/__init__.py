@@ -3,11 +3,12 @@
 from service.navigation import NavItem
 from service.roles import Role
 from surveys.controllers.api import SurveysAPI
+from surveys.controllers.equality import StaffEqualityPages
 from surveys.controllers.fieldwork import FieldworkPages
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
 
-ROUTES = [ResidentPages, StaffSurveyPages, FieldworkPages, SurveysAPI]
+ROUTES = [ResidentPages, StaffSurveyPages, FieldworkPages, StaffEqualityPages, SurveysAPI]
 
 NAVIGATION = [
     NavItem(

@@ -157,3 +157,9 @@ def test_outcome_levels_mean_answered_any_of_them() -> None:
     pd.testing.assert_frame_equal(a, b)
     want = (d.data["q"] == "Yes")[d.data["sex"] == "female"].mean()
     assert a.set_index("group").loc["Female", "estimate"] == pytest.approx(want)
+
+
+def test_a_characteristic_nobody_answered_is_a_clear_error() -> None:
+    data = pd.DataFrame({"religion": [None] * 30, "y": [0, 1] * 15})
+    with pytest.raises(equality.EqualityError, match="nobody who answered the outcome answered"):
+        equality.assess(Design(data), "y", ["religion"])

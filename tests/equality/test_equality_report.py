@@ -1,0 +1,144 @@
+"""The EqIA report: what it shows, what it never shows, and our auditor's verdict on it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from lxml import html as lxml_html
+
+import analysis
+import equality
+from equality import synthetic
+from equality.pipeline import build, report
+
+
+@pytest.fixture(scope="module")
+def evidence() -> Any:
+    frame = synthetic.survey(2500, seed=21)
+    margins = pd.DataFrame(
+        [("age_band", k, v) for k, v in synthetic.POPULATION_AGE.items()]
+        + [("sex", k, v) for k, v in synthetic.POPULATION_SEX.items()],
+        columns=["dimension", "group", "population"],
+    )
+    return build(
+        frame, ("council_satisfaction", ["very_satisfied", "fairly_satisfied"]), margins=margins
+    )
+
+
+@pytest.fixture(scope="module")
+def html_report(evidence: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("eqia") / "report.html"
+    report(evidence, out, title="Satisfaction with the council: equalities evidence")
+    return out
+
+
+def test_report_has_every_eqia_section_and_a_table_per_chart(
+    html_report: Path, evidence: Any
+) -> None:
+    doc = lxml_html.document_fromstring(html_report.read_text())
+    headings = [h.text_content() for h in doc.xpath("//h2")]
+    for wanted in (
+        "Summary of findings",
+        "Findings by characteristic",
+        "Digital exclusion",
+        "Who responded",
+        "Method and data notes",
+        "Evidence gaps",
+        "Equalities Impact Assessment",
+    ):
+        assert any(wanted in h for h in headings), wanted
+    charts = doc.xpath("//svg[@role='img']")
+    n_chars = evidence.assessment.findings["characteristic"].nunique()
+    assert len(charts) == n_chars
+    for svg in charts:
+        section = svg.getparent().getparent()
+        assert section.xpath(".//table/caption"), "each chart is followed by its data table"
+        assert svg.xpath("./title") and svg.xpath("./desc")
+    text = doc.text_content()
+    assert "Holm" in text and "fewer than 10 responses" in text
+    assert "raked to population margins" in text
+    assert "Marriage and civil partnership" in text  # not asked: an evidence gap
+    assert "White: Gypsy or Irish Traveller" in text  # what was combined is said
+    assert text.count("Mitigations") >= n_chars
+
+
+def test_a_hidden_group_is_written_out_never_drawn_or_zero(
+    html_report: Path, evidence: Any
+) -> None:
+    f = evidence.assessment.findings
+    hidden = f[f["suppressed"] != ""]
+    assert not hidden.empty, "the synthetic survey has a small group"
+    doc = lxml_html.document_fromstring(html_report.read_text())
+    for _, row in hidden.iterrows():
+        cells = doc.xpath(f"//tr[th[normalize-space()='{row['group']}']]")
+        assert cells, row["group"]
+        for tr in cells:
+            assert not re.search(r"\d+(\.\d+)?%", tr.text_content()), tr.text_content()
+            assert "not shown" in tr.text_content()
+    desc = " ".join(d.text_content() for d in doc.xpath("//desc"))
+    assert "not shown" in desc
+    # and no raw count below 10 appears in any table cell of the findings
+    counts = [td.text_content().strip() for td in doc.xpath("//section//td[@class='num']")]
+    small = [c for c in counts if c.isdigit() and int(c) < 10]
+    assert small == []
+
+
+def test_json_and_findings_agree_with_the_report(evidence: Any) -> None:
+    data = evidence.assessment.to_json()
+    assert data["adjust"] == "holm" and data["min_n"] == 10
+    assert len(data["findings"]) == len(evidence.assessment.findings)
+    assert all(isinstance(r["finding"], str) for r in data["findings"])
+
+
+@pytest.fixture
+def served(html_report: Path) -> Iterator[str]:
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(html_report.parent)
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{html_report.name}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+async def test_report_passes_our_auditor(served: str, browser: Any) -> None:
+    from tests.e2e.test_own_pages_audit import audit, violations
+
+    result = await audit([served], browser)
+    assert [p.audit.http_status for p in result.pages] == [200]
+    problems = violations(result)
+    assert problems == [], "\n".join(problems)
+
+
+def test_report_refuses_a_format_it_cannot_write(evidence: Any, tmp_path: Path) -> None:
+    with pytest.raises(equality.EqualityError, match=r"must end in \.html or \.pdf"):
+        report(evidence, tmp_path / "report.docx")
+
+
+def test_an_unweighted_design_says_so(tmp_path: Path) -> None:
+    frame = synthetic.survey(400, seed=2)
+    result = equality.assess(analysis.Design(frame), ("home_internet", ["yes"]), ["age"])
+    out = result.report(tmp_path / "r.html")
+    assert "Unweighted" in out.read_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pdf_is_written_and_tagged(evidence: Any, tmp_path: Path) -> None:
+    out = report(evidence, tmp_path / "report.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and b"StructTreeRoot" in data
