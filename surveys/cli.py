@@ -126,8 +126,8 @@ async def export_command(
     mode: str | None,
     include_partial: bool,
 ) -> None:
-    from surveys.services import exports
     from service import audit
+    from surveys.services import exports
     from surveys.services.errors import SurveyError
 
     try:
