@@ -160,7 +160,7 @@ class StaffController(Controller):
     @post("/account/tokens", status_code=200)
     async def create_token(self, request: Request[StaffUser, Any, Any], data: FormData) -> Template:
         """Make a token and show it on this one page; it is stored only as a hash."""
-        name = str(data.get("name") or "")
+        name = str(data.get("token_name") or "")
         try:
             made = await api_tokens.create(request.user, name)
         except api_tokens.TokenError as error:

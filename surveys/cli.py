@@ -127,6 +127,7 @@ async def export_command(
     mode: str | None,
     include_partial: bool,
 ) -> None:
+    from service import audit
     from surveys.services import exports
     from surveys.services.errors import SurveyError
 
@@ -141,6 +142,14 @@ async def export_command(
                 include_partial=include_partial,
             ),
         )
+        if fmt != "codebook":
+            # As stored: panel references beside every answer, sensitive ones included.
+            await audit.record(
+                None,
+                "export",
+                f"survey {slug}",
+                detail=f"{fmt}, {len(frame)} rows: as stored (command line), to {out.name}",
+            )
         out.write_bytes(exports.render(fmt, frame, codebook))  # noqa: ASYNC240 - a CLI
     except SurveyError as error:
         detail = "; ".join(f"{p}: {m}" for p, m in error.errors)

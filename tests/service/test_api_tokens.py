@@ -11,7 +11,7 @@ from tests.conftest import post_form
 
 
 async def _make(client: Any, name: str = "Satisfaction notebook") -> str:
-    made = await post_form(client, "/staff/account/tokens", {"name": name})
+    made = await post_form(client, "/staff/account/tokens", {"token_name": name})
     assert made.status_code == 201, made.text
     match = re.search(r'<code class="rv-wrap" id="new-token">([^<]+)</code>', made.text)
     assert match, "the new token is not on the page"
@@ -85,6 +85,6 @@ async def test_one_cannot_revoke_someone_elses_token_and_names_are_checked(
     refused = await post_form(client, f"/staff/account/tokens/{row['id']}/revoke", {})
     assert refused.status_code == 404
     assert (await ApiToken.select(ApiToken.revoked_at).first())["revoked_at"] is None  # type: ignore[index]
-    blank = await post_form(client, "/staff/account/tokens", {"name": "  "})
+    blank = await post_form(client, "/staff/account/tokens", {"token_name": "  "})
     assert blank.status_code == 400 and "Enter a name" in blank.text
     assert await ApiToken.count() == 1
