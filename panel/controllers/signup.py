@@ -21,9 +21,10 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_410_GONE,
 )
+from markupsafe import Markup
 
 from panel import signup, signup_mail
-from panel.consent_wording import wording
+from panel.consent_wording import wording_list
 from panel.sealed import seal, unseal
 from panel.services import self_service_link
 from panel.signup_steps import (
@@ -348,7 +349,7 @@ def _summary_rows(draft: Draft, w: dict[str, str], lang: str) -> list[dict[str, 
         (
             "consent",
             w["consent_title"],
-            "\n".join(wording(p, lang) for p in draft.get("consents", [])),
+            wording_list(draft.get("consents", []), lang),
         ),
         ("sex", w["sex_title"], label("sex", draft.get("sex", ""))),
         (
@@ -373,7 +374,10 @@ def _summary_rows(draft: Draft, w: dict[str, str], lang: str) -> list[dict[str, 
     return [
         {
             "key": {"text": key},
-            "value": {"text": value, "classes": "rv-wrap"},
+            "value": {
+                ("html" if isinstance(value, Markup) else "text"): value,
+                "classes": "rv-wrap",
+            },
             "actions": {
                 "items": [
                     {
