@@ -9,6 +9,8 @@ under an old version is never silently re-used.
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from panel.services import CONSENT_WORDING_VERSION
 
 #: Purposes a resident can agree to when they join, in the order the sign-up page lists them.
@@ -47,6 +49,14 @@ def wording(purpose: str, lang: str = "en", version: str = CONSENT_WORDING_VERSI
     """The sentence shown for `purpose` (English when the language has none)."""
     texts = WORDING[version]
     return texts.get(lang, texts["en"]).get(purpose) or texts["en"][purpose]
+
+
+def wording_list(purposes: set[str] | list[str], lang: str = "en") -> Markup:
+    """The agreed sentences as a GOV.UK bulleted list (in PURPOSES order), for summary lists."""
+    items = [Markup("<li>{}</li>").format(wording(p, lang)) for p in PURPOSES if p in purposes]
+    return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(
+        Markup("").join(items)
+    )
 
 
 assert set(WORDING[CONSENT_WORDING_VERSION]["en"]) == set(PURPOSES), "wording for every purpose"

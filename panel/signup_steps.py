@@ -540,4 +540,5 @@ def application(draft: Draft) -> Application:
         large_print="large_print" in needs,
         easy_read="easy_read" in needs,
         bsl="bsl" in needs,
+        source=draft.get("source") or "sign-up",
     )

@@ -19,9 +19,10 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
 )
+from markupsafe import Markup
 
 from panel import data_protection, self_service
-from panel.consent_wording import wording
+from panel.consent_wording import wording, wording_list
 from panel.self_service_words import words
 from panel.signup_steps import CHANNEL_WORDS, NEEDS, _checkboxes, _input, _list, _radios
 from panel.signup_words import LANGUAGES
@@ -108,7 +109,10 @@ class SelfServicePages(Controller):
         def row(key: str, value: str, href: str | None = None) -> dict[str, Any]:
             item: dict[str, Any] = {
                 "key": {"text": key},
-                "value": {"text": value, "classes": "rv-wrap"},
+                "value": {
+                    ("html" if isinstance(value, Markup) else "text"): value,
+                    "classes": "rv-wrap",
+                },
             }
             if href:
                 item["actions"] = {
@@ -127,7 +131,7 @@ class SelfServicePages(Controller):
             row(w["channel"], w[CHANNEL_WORDS[v["preferred_contact"]]], f"{here}/preferences"),
             row(
                 w["consents"],
-                "\n".join(wording(p, lang) for p in sorted(member.consents)) or w["data_none"],
+                wording_list(member.consents, lang) if member.consents else w["data_none"],
                 f"{here}/preferences",
             ),
             row(

@@ -9,6 +9,7 @@ address is already on the panel: a repeat sign-up gets the same page, and an ema
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -21,9 +22,10 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_410_GONE,
 )
+from markupsafe import Markup
 
 from panel import signup, signup_mail
-from panel.consent_wording import wording
+from panel.consent_wording import wording_list
 from panel.sealed import seal, unseal
 from panel.services import self_service_link
 from panel.signup_steps import (
@@ -46,6 +48,7 @@ LANG_COOKIE = "rv_lang"  # the same cookie the survey pages use, so a choice car
 DRAFT_MAX_AGE_S = 2 * 3600
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 BASE = "/panel/join"
+SOURCE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
 def _lang(request: Request[Any, Any, Any]) -> str:
@@ -119,6 +122,10 @@ class SignUpPages(Controller):
     async def start(self, request: Request[Any, Any, Any], settings: Settings) -> Template:
         lang = _lang(request)
         w = words(lang)
+        # A recruitment campaign's link (`/panel/join?source=library-2026`) is recorded as the
+        # member's source; a fresh start otherwise leaves any answers so far untouched.
+        source = request.query_params.get("source") or ""
+        draft = {"source": source} if SOURCE.match(source) else None
         return Template(
             "panel/signup/start.html",
             context={
@@ -128,7 +135,7 @@ class SignUpPages(Controller):
                 "switcher": _switcher(request, lang),
             },
             headers=NO_STORE,
-            cookies=_cookies(request, lang, settings, None),
+            cookies=_cookies(request, lang, settings, draft),
         )
 
     def _step_page(
@@ -348,7 +355,7 @@ def _summary_rows(draft: Draft, w: dict[str, str], lang: str) -> list[dict[str, 
         (
             "consent",
             w["consent_title"],
-            "\n".join(wording(p, lang) for p in draft.get("consents", [])),
+            wording_list(draft.get("consents", []), lang),
         ),
         ("sex", w["sex_title"], label("sex", draft.get("sex", ""))),
         (
@@ -373,7 +380,10 @@ def _summary_rows(draft: Draft, w: dict[str, str], lang: str) -> list[dict[str, 
     return [
         {
             "key": {"text": key},
-            "value": {"text": value, "classes": "rv-wrap"},
+            "value": {
+                ("html" if isinstance(value, Markup) else "text"): value,
+                "classes": "rv-wrap",
+            },
             "actions": {
                 "items": [
                     {

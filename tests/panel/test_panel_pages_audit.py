@@ -1,4 +1,5 @@
-"""Panel's resident pages (unsubscribe, self-service) pass our full auditor with no violations."""
+"""Panel's resident pages (unsubscribe, sign-up, self-service) pass our full auditor with no
+violations."""
 
 from __future__ import annotations
 
@@ -25,5 +26,33 @@ async def test_unsubscribe_and_self_service_pages_have_no_violations(
     ]
     result = await audit(urls, browser)
     assert sorted(p.audit.http_status for p in result.pages) == [200, 200, 404]
+    problems = violations(result)
+    assert problems == [], "\n".join(problems)
+
+
+@SQLITE_ONLY
+async def test_sign_up_and_self_service_pages_have_no_violations(
+    db: Any, live_server: Any, browser: Any
+) -> None:
+    """The pages a URL reaches alone (later sign-up steps need the answers before them; the
+    browser journey in tests/e2e/test_panel_resident_pages.py audits those with axe)."""
+    member = await new_member()
+    me = live_server.url + await services.self_service_link(member)
+    urls = [
+        f"{live_server.url}/panel/join",
+        f"{live_server.url}/panel/join?lang=cy",
+        f"{live_server.url}/panel/join/name",
+        f"{live_server.url}/panel/confirm/some-token",
+        me,
+        f"{me}/details",
+        f"{me}/preferences",
+        f"{me}/pause",
+        f"{me}/leave",
+        f"{me}/data",
+        f"{me}/erasure",
+        f"{live_server.url}/panel/me/not-a-token",
+    ]
+    result = await audit(urls, browser)
+    assert sorted(p.audit.http_status for p in result.pages) == [200] * 11 + [404]
     problems = violations(result)
     assert problems == [], "\n".join(problems)

@@ -155,3 +155,17 @@ async def test_phone_only_applicants_wait_for_staff(client: Any, staff_login: An
     assert await Member.select(Member.status).first() == {"status": "active"}
     change = await MemberChange.select().where(MemberChange.action == "confirm").first()
     assert change["how"] == "staff" and change["staff_email"] == user.email
+
+
+async def test_a_campaign_link_is_recorded_as_the_source(client: Any) -> None:
+    from tests.panel.signup_helpers import ANSWERS
+
+    await client.get("/panel/join?source=library-2026")
+    location = "/panel/join/name"
+    for _step, data in ANSWERS:
+        response = await post_form(client, location, data)
+        location = response.headers["location"]
+    await post_form(client, "/panel/join/check", {})
+    assert await Member.select(Member.source).first() == {"source": "library-2026"}
+    await client.get("/panel/join?source=<script>")  # not a campaign code: ignored
+    assert client.cookies.get("rv_signup") in (None, "")
