@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import importlib.util
 import json
+import statistics
 import threading
 import time
 from pathlib import Path
@@ -84,6 +85,12 @@ async def one_run(base: str, concurrency: int) -> dict[str, float]:
         "findings": sum(len(p.audit.findings) for p in result.pages),
         "seconds": round(elapsed, 1),
         "pages_per_minute": round(pages / elapsed * 60, 1),
+        # Each page's own audit time (load, axe, every check), whatever ran beside it.
+        "median_s_per_page": round(
+            statistics.median(p.audit.timings.get("total", 0.0) for p in result.pages), 2
+        )
+        if result.pages
+        else 0.0,
         "peak_memory_mb": round(memory.peak / 1024 / 1024),
     }
 
@@ -100,11 +107,14 @@ async def main() -> None:
                 row = await one_run(base, concurrency)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    print(f"\n{'concurrency':>11} {'pages':>5} {'seconds':>8} {'pages/min':>9} {'peak MB':>8}")
+    print(
+        f"\n{'concurrency':>11} {'pages':>5} {'seconds':>8} {'pages/min':>9} {'s/page':>7} "
+        f"{'peak MB':>8}"
+    )
     for r in rows:
         print(
             f"{r['concurrency']:>11} {r['pages']:>5} {r['seconds']:>8} "
-            f"{r['pages_per_minute']:>9} {r['peak_memory_mb']:>8}"
+            f"{r['pages_per_minute']:>9} {r['median_s_per_page']:>7} {r['peak_memory_mb']:>8}"
         )
     print(f"\n{psutil.cpu_count()} CPUs; load average {psutil.getloadavg()}")
 
