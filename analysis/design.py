@@ -286,6 +286,17 @@ class Design:
         out[col.isna().to_numpy()] = np.nan
         return out
 
+    def indicators(self, name: str, levels: Hashable | Sequence[Hashable]) -> FloatArray:
+        """`indicator` for one level, or 1.0 where the answer is any of a list/tuple of levels."""
+        if not isinstance(levels, (list, tuple)):
+            return self.indicator(name, levels)
+        if not levels:
+            raise AnalysisError(f"give at least one level of {name!r}")
+        out = np.zeros(len(self.data))
+        for lev in levels:
+            out = np.maximum(out, self.indicator(name, lev))  # NaN (missing) propagates
+        return out
+
     def groups(self, by: str | Sequence[str] | None) -> tuple[IntArray, pd.DataFrame]:
         """Group number per row (-1 when a ``by`` value is missing) and the group labels."""
         cols = _as_list(by)
@@ -430,10 +441,12 @@ class Design:
         ``ci`` is one of "logit" (R's default), "xlogit", "wilson", "wald" or
         "beta" (Korn–Graubard).  People who did not answer (NaN) are left out
         of the denominator.  ``n_eff`` = p(1−p)/var, Kish's effective n.
+        ``level`` may be a list or tuple of levels ("very or fairly satisfied"):
+        the proportion answering any of them, with no derived column needed.
         """
         if ci not in CI_METHODS:
             raise AnalysisError(f"ci={ci!r} is not one of {', '.join(CI_METHODS)}")
-        y = self.indicator(var, level)
+        y = self.indicators(var, level)
         codes, labels = self.groups(by)
         est, n, _, _, z = self._domain_means(y, codes, len(labels))
         self._check_groups(n, labels, var)

@@ -42,6 +42,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import Design
 from analysis.intervals import proportion_interval, t_quantile
+from analysis.io import translate_code
 from equality.characteristics import (
     CATALOGUE,
     Characteristic,
@@ -207,7 +208,8 @@ def outcome_indicator(design: Design, outcome: Outcome) -> tuple[np.ndarray, str
             except Exception as exc:
                 raise EqualityError(str(exc)) from exc
             y = np.where(np.isnan(ind), np.nan, np.maximum(y, ind))
-        label = f"{column}: {' or '.join(map(str, levels_list))}"
+        shown = [str(translate_code(design.data, column, lev)) for lev in levels_list]
+        label = f"{column}: {' or '.join(shown)}"
     ok = np.isfinite(y)
     if not ok.any():
         raise EqualityError(f"outcome {column!r} has no answers")

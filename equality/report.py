@@ -168,19 +168,21 @@ def _hidden_text(r: pd.Series, min_n: int) -> str:
     return "not shown, to protect a smaller group"
 
 
-def _evidence(label: str, rows: pd.DataFrame, outcome: str) -> tuple[str, str]:
+def _evidence(rows: pd.DataFrame, outcome: str, higher_is_better: bool) -> tuple[str, str]:
     findings = set(rows["finding"])
     adverse = rows.loc[rows["finding"] == "likely adverse impact", "group"].tolist()
     positive = rows.loc[rows["finding"] == "likely positive impact", "group"].tolist()
     if adverse:
         impact = "Negative"
+        worse = "lower" if higher_is_better else "higher"
         text = (
-            f"{', '.join(adverse)}: a lower share ({outcome}) than everyone else, beyond what "
+            f"{', '.join(adverse)}: a {worse} share ({outcome}) than everyone else, beyond what "
             "chance would explain after allowing for the number of comparisons."
         )
     elif positive:
         impact = "Positive"
-        text = f"{', '.join(positive)}: a higher share than everyone else."
+        better = "higher" if higher_is_better else "lower"
+        text = f"{', '.join(positive)}: a {better} share ({outcome}) than everyone else."
     elif findings == {"not enough responses to say"}:
         impact = "Unknown"
         text = "Too few responses in every group to say."
@@ -200,9 +202,7 @@ def sections(assessment: Assessment, *, higher_is_better: bool | None = None) ->
     out = []
     for i, (label, rows) in enumerate(assessment.findings.groupby("characteristic", sort=False)):
         slug = f"ch{i}"
-        impact, evidence = _evidence(str(label), rows, assessment.outcome_label)
-        if not hib and impact in ("Negative", "Positive"):
-            evidence = evidence.replace("a lower share", "a higher share", 1)
+        impact, evidence = _evidence(rows, assessment.outcome_label, hib)
         table = []
         for _, r in rows.iterrows():
             hidden = bool(r["suppressed"])

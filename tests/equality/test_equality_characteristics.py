@@ -163,3 +163,19 @@ def test_a_characteristic_nobody_answered_is_a_clear_error() -> None:
     data = pd.DataFrame({"religion": [None] * 30, "y": [0, 1] * 15})
     with pytest.raises(equality.EqualityError, match="nobody who answered the outcome answered"):
         equality.assess(Design(data), "y", ["religion"])
+
+
+def test_outcome_label_uses_the_codebook_labels() -> None:
+    raw = pd.DataFrame({"sex": ["female", "male"] * 20, "q": ["y", "n", "n", "y"] * 10})
+    codebook = {
+        "variables": [
+            {"name": "sex", "type": "categorical", "values": {"female": "Female", "male": "Male"}},
+            {"name": "q", "type": "categorical", "values": {"y": "Yes, often", "n": "No"}},
+        ]
+    }
+    import analysis
+
+    data = analysis.label(raw, codebook)
+    result = equality.assess(Design(data), ("q", ["y"]), ["sex"])
+    assert result.outcome_label == "q: Yes, often"
+    assert result.findings.set_index("group").loc["Female", "estimate"] == pytest.approx(0.5)

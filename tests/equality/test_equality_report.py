@@ -142,3 +142,14 @@ def test_pdf_is_written_and_tagged(evidence: Any, tmp_path: Path) -> None:
     out = report(evidence, tmp_path / "report.pdf")
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and b"StructTreeRoot" in data
+
+
+def test_evidence_wording_follows_the_direction_of_the_outcome() -> None:
+    from equality.report import sections
+
+    frame = synthetic.survey(3000, seed=4)
+    design = analysis.rake(analysis.Design(frame), synthetic.margins())
+    result = equality.assess(design, ("home_internet", ["no"]), ["age"], higher_is_better=False)
+    age = sections(result)[0]
+    assert age.impact == "Negative"
+    assert "75 or over" in age.evidence and "a higher share (home_internet: no)" in age.evidence

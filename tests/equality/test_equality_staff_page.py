@@ -18,6 +18,8 @@ async def test_research_officer_sees_findings_and_downloads_the_report(
 ) -> None:
     await _responses(48)
     await staff_login(client, "research_officer")
+    detail = await client.get("/staff/surveys/equality-monitoring")
+    assert f'href="{URL}"' in detail.text
     empty = await client.get(URL)
     assert empty.status_code == 200 and 'name="outcome"' in empty.text
     page = await client.get(
