@@ -28,6 +28,7 @@ from panel.sampling import (
     draw_sample,
     parse_quotas,
     quota_features,
+    quota_select,
     replay_draw,
 )
 from panel.tables import Draw, DrawMember, Member
@@ -293,3 +294,14 @@ async def test_replay_in_another_process_with_other_string_hashing_gives_the_sam
         )
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert "the same 50 members" in ran.stdout
+
+
+def test_a_quota_draw_leaves_the_global_random_state_alone():
+    import random
+
+    profiles = {i: {"sex": ["female", "male"][i % 2]} for i in range(1, 50)}
+    random.seed(123)
+    expected = [random.random() for _ in range(3)]
+    random.seed(123)
+    quota_select([Quota("sex", "female", 5, 5)], profiles, 10, seed=9)
+    assert [random.random() for _ in range(3)] == expected
