@@ -241,6 +241,9 @@ def quota_select(
     for member_id, profile in profiles.items():
         people.add_profile(str(member_id), {d: _code(profile[d]) for d in dimensions})
     with _LIBRARY_RANDOM:
+        # the library seeds the global `random` module: put its state back afterwards, so a
+        # draw's seed never makes anything else in the process predictable
+        state = random.getstate()
         set_random_provider(seed)
         try:
             committees, _report = find_random_sample(
@@ -250,6 +253,7 @@ def quota_select(
             raise SampleError([f"the quotas could not be met together: {error}"]) from None
         finally:
             set_random_provider(None)
+            random.setstate(state)
     return sorted(int(key) for key in committees[0])
 
 

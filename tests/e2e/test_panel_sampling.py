@@ -25,7 +25,7 @@ from tests.e2e.test_own_pages_audit import audit, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 SQLITE_ONLY = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
-SHOTS = Path(os.environ.get("RV_SCREENSHOTS", "/tmp/rv-panel-screenshots"))
+SHOTS = Path(os.environ.get("RV_SCREENSHOTS", "/tmp/rv-sample-screenshots"))
 
 
 async def _check(page: Any, where: str, shot: str) -> list[str]:

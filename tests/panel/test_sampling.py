@@ -28,6 +28,7 @@ from panel.sampling import (
     draw_sample,
     parse_quotas,
     quota_features,
+    quota_select,
     replay_draw,
 )
 from panel.tables import Draw, DrawMember, Member
@@ -257,3 +258,50 @@ async def test_cli_json_document_summary_replay_and_failure(db: Any, tmp_path: P
     assert failed.exit_code == 1
     assert "age_band=16-24: need at least 60, only 40 eligible" in failed.output
     assert await Draw.count() == before
+
+
+async def test_replay_in_another_process_with_other_string_hashing_gives_the_same_people(
+    db: Any,
+):
+    """Ties in quota selection must not depend on per-process hashing (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    await add_members(
+        200,
+        age_band=["16-24", "25-34", "35-44", "45-54", ""],
+        ethnicity=["white", "asian", "black", "mixed", "other", "white", "white"],
+        ward=["abbey", "brookside", "castle", "dene"],
+    )
+    quotas = [Quota("age_band", "16-24", 10, 12), Quota("ethnicity", "white", 20, 30)]
+    result = await draw_sample(
+        DrawRequest(size=50, rules=NO_FREQUENCY, method="quota", quotas=quotas, seed=8)
+    )
+    for hash_seed in ("1", "2"):
+        ran = await asyncio.to_thread(
+            subprocess.run,
+            [
+                str(Path(sys.executable).with_name("resident-voice")),
+                "panel",
+                "replay",
+                str(result.draw_id),
+            ],
+            env={**os.environ, "DATABASE_URL": db.url, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert "the same 50 members" in ran.stdout
+
+
+def test_a_quota_draw_leaves_the_global_random_state_alone():
+    import random
+
+    profiles = {i: {"sex": ["female", "male"][i % 2]} for i in range(1, 50)}
+    random.seed(123)
+    expected = [random.random() for _ in range(3)]
+    random.seed(123)
+    quota_select([Quota("sex", "female", 5, 5)], profiles, 10, seed=9)
+    assert [random.random() for _ in range(3)] == expected
