@@ -32,11 +32,11 @@ async def test_account_audit_and_export_pages_have_no_violations(
     await audit.record(
         owner, "export", "survey resident-satisfaction", detail="csv, 12 rows", reason="SAR 114"
     )
-    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
-    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    monkeypatch.setenv("RV_AUDIT_SECRET_EMAIL", user.email)
+    monkeypatch.setenv("RV_AUDIT_SECRET_PASSWORD", password)
     signin = SignIn(
         url=f"{live_server.url}/staff/sign-in",
-        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+        fields={"#email": "$RV_AUDIT_SECRET_EMAIL", "#password": "${RV_AUDIT_SECRET_PASSWORD}"},
     )
     result = await run_audit(
         [

@@ -106,12 +106,12 @@ async def test_panel_staff_pages_have_no_violations(
     await demo.load_demo(lambda _: None, live_server.url)
     draw = await Draw.select(Draw.id).first()
     user, password = await create_staff("panel_manager")
-    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
-    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    monkeypatch.setenv("RV_AUDIT_SECRET_EMAIL", user.email)
+    monkeypatch.setenv("RV_AUDIT_SECRET_PASSWORD", password)
     base = f"{live_server.url}/staff/panel"
     signin = SignIn(
         url=f"{live_server.url}/staff/sign-in",
-        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+        fields={"#email": "$RV_AUDIT_SECRET_EMAIL", "#password": "${RV_AUDIT_SECRET_PASSWORD}"},
     )
     result = await audit(
         [

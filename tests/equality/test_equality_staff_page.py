@@ -64,11 +64,11 @@ async def test_staff_page_passes_our_auditor_and_is_screenshotted(
 
     await _responses(48)
     user, password = await create_staff("research_officer")
-    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
-    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    monkeypatch.setenv("RV_AUDIT_SECRET_EMAIL", user.email)
+    monkeypatch.setenv("RV_AUDIT_SECRET_PASSWORD", password)
     signin = SignIn(
         url=f"{live_server.url}/staff/sign-in",
-        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+        fields={"#email": "$RV_AUDIT_SECRET_EMAIL", "#password": "${RV_AUDIT_SECRET_PASSWORD}"},
     )
     base = f"{live_server.url}{URL}"
     with_result = f"{base}?outcome=long_term_condition%3Dyes&characteristics=age%2Csex"

@@ -93,11 +93,11 @@ async def test_fieldwork_page_has_no_violations(
     members = [await add_member(), await add_member(channel="post"), await add_member(consent=())]
     await fieldwork.invite(SLUG, draw_id=await add_draw(members))
     user, password = await create_staff("panel_manager")
-    monkeypatch.setenv("RV_A11Y_EMAIL", user.email)
-    monkeypatch.setenv("RV_A11Y_PASSWORD", password)
+    monkeypatch.setenv("RV_AUDIT_SECRET_EMAIL", user.email)
+    monkeypatch.setenv("RV_AUDIT_SECRET_PASSWORD", password)
     signin = SignIn(
         url=f"{live_server.url}/staff/sign-in",
-        fields={"#email": "$RV_A11Y_EMAIL", "#password": "${RV_A11Y_PASSWORD}"},
+        fields={"#email": "$RV_AUDIT_SECRET_EMAIL", "#password": "${RV_AUDIT_SECRET_PASSWORD}"},
     )
     result = await audit([live_server.url + PAGE], browser, signin)
     assert next(p.audit.title for p in result.pages).startswith("Invitations and reminders")
