@@ -332,9 +332,11 @@ async def check(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportResult:
 
 
 async def import_file(
-    path: Path, *, dry_run: bool = False, valid_only: bool = False
+    path: Path, *, dry_run: bool = False, valid_only: bool = False, by: Any = None
 ) -> ImportResult:
     """Check the file and, unless it is a dry run, import it in one transaction.
+
+    `by` is the signed-in staff user for the audit log (None: the command line).
 
     Without `valid_only` any problem means nothing is imported. ImportFileError when the
     file as a whole is unreadable.
@@ -343,11 +345,11 @@ async def import_file(
     result.dry_run = dry_run
     if dry_run or not result.valid or (result.problems and not valid_only):
         return result
-    result.imported = await _insert(result.valid)
+    result.imported = await _insert(result.valid, by)
     return result
 
 
-async def _insert(rows: list[dict[str, Any]]) -> int:
+async def _insert(rows: list[dict[str, Any]], by: Any = None) -> int:
     async with Member._meta.db.transaction():
         taken = {r["reference"] for r in await Member.select(Member.reference)}
         for row in rows:
@@ -382,7 +384,7 @@ async def _insert(rows: list[dict[str, Any]]) -> int:
         # In the same transaction: an import that rolls back leaves no record, and no import
         # is committed without one.
         await audit.record(
-            None, "change", "panel import", detail=f"{len(rows)} members added with contact details"
+            by, "change", "panel import", detail=f"{len(rows)} members added with contact details"
         )
     return len(rows)
 

@@ -173,19 +173,3 @@ class DrawMember(Table, tablename="panel_draw_member"):
     draw = ForeignKey(Draw, index=True)
     member = ForeignKey(Member, index=True)
     position = Integer()
-
-
-class PersonalDataLog(Table, tablename="panel_personal_data_log"):
-    """Who on the staff viewed, exported or changed a member's personal data, and when.
-
-    Admins read it. It names the member by id only (after erasure the id points at an empty
-    record), so the log itself does not become a copy of the data.
-    """
-
-    id: Serial
-
-    at = Timestamptz(default=TimestamptzNow(), index=True)
-    staff_email = Varchar(length=254)
-    action = Varchar(length=16)  # view|export|change|erase
-    member = Integer(null=True, default=None, index=True)
-    detail = Varchar(length=200, default="")

@@ -12,7 +12,7 @@ from typing import Any
 
 from service.tables import AuditEvent, StaffUser
 
-ACTIONS = ("view", "export", "change")
+ACTIONS = ("view", "export", "change", "erase")
 
 
 async def record(

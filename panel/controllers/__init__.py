@@ -3,7 +3,7 @@
 `resident` (unsubscribe), `signup` (join, confirm), `self_service`."""
 
 from panel.controllers.applicants import ApplicantPages
-from panel.controllers.data_protection import DataProtectionPages, PersonalDataLogPages
+from panel.controllers.data_protection import DataProtectionPages
 from panel.controllers.imports import ImportPages
 from panel.controllers.insight import InsightAPI, InsightPages
 from panel.controllers.resident import UnsubscribePages
@@ -27,7 +27,6 @@ ROUTES = [
     ConfirmPages,
     ApplicantPages,
     DataProtectionPages,
-    PersonalDataLogPages,
     ImportPages,
 ]
 

@@ -13,14 +13,11 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from panel import audit, data_protection
+from panel import data_protection
 from panel.controllers.staff import panel_staff
 from panel.self_service_words import words
 from panel.services import member_by_reference
-from service.auth import requires_role
-from service.roles import Role
-
-admin_only = requires_role(Role.ADMIN)
+from service import audit
 
 
 async def _document(member_id: int) -> dict[str, Any]:
@@ -60,7 +57,9 @@ class DataProtectionPages(Controller):
     @get("/members/{member_id:int}")
     async def member(self, request: Request[Any, Any, Any], member_id: int) -> Template:
         document = await _document(member_id)
-        await audit.log_access(request.user.email, "view", member_id, "subject access page")
+        await audit.record(
+            request.user, "view", f"panel member {member_id}", detail="subject access page"
+        )
         return Template(
             "panel/staff_member_data.html",
             context={
@@ -74,7 +73,9 @@ class DataProtectionPages(Controller):
     @get("/members/{member_id:int}/data.json")
     async def export(self, request: Request[Any, Any, Any], member_id: int) -> Response[bytes]:
         document = await _document(member_id)
-        await audit.log_access(request.user.email, "export", member_id, "subject access JSON")
+        await audit.record(
+            request.user, "export", f"panel member {member_id}", detail="subject access JSON"
+        )
         return Response(
             json.dumps(document, ensure_ascii=False, indent=2).encode(),
             media_type="application/json",
@@ -114,15 +115,7 @@ class DataProtectionPages(Controller):
             raise NotFoundException(f"no member {member_id}") from None
         except data_protection.AlreadyErased:
             pass
-        await audit.log_access(request.user.email, "erase", member_id, "erased")
+        await audit.record(
+            request.user, "erase", f"panel member {member_id}", detail="personal data erased"
+        )
         return Redirect(f"{self.path}?erased={member_id}", status_code=HTTP_303_SEE_OTHER)
-
-
-class PersonalDataLogPages(Controller):
-    path = "/staff/panel/personal-data-log"
-    guards = [admin_only]  # noqa: RUF012
-    include_in_schema = False
-
-    @get("/")
-    async def log(self) -> Template:
-        return Template("panel/personal_data_log.html", context={"entries": await audit.recent()})

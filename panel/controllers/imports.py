@@ -20,7 +20,6 @@ from litestar.datastructures import UploadFile
 from litestar.response import Response, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
-from panel import audit
 from panel.controllers.staff import panel_staff
 from panel.imports import HEADER, ImportFileError, ImportResult, import_file, template
 from service.security import new_token
@@ -158,16 +157,13 @@ class ImportPages(Controller):
         form = await request.form()
         valid_only = form.get("mode") == "valid_only"
         try:
-            result = await import_file(path, valid_only=valid_only)
+            result = await import_file(path, valid_only=valid_only, by=request.user)
         except ImportFileError as error:
             return self._page(
                 error=f"{error}. Nothing was imported.", status_code=HTTP_400_BAD_REQUEST
             )
         if result.imported:
             path.unlink(missing_ok=True)
-            await audit.log_access(
-                request.user.email, "change", None, f"imported {result.imported} members"
-            )
         return self._page(
             report=_report(result), done=True, upload="" if result.imported else upload
         )

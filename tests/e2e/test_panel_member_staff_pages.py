@@ -86,8 +86,8 @@ async def test_member_staff_pages(db: Any, live_server: Any, browser: Any, tmp_p
         async with page.expect_navigation():
             await page.click("button:has-text('Erase personal data')")
         assert "has been erased" in await page.inner_text("main")
-        await page.goto(f"{live_server.url}/staff/panel/personal-data-log")
-        await look("personal-data-log")
+        await page.goto(f"{live_server.url}/staff/audit")
+        await look("staff-audit-log")
     finally:
         await context.close()
         await scratch_context.close()

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from panel import self_service
-from panel.tables import Member, PersonalDataLog
+from panel.tables import Member
+from service.tables import AuditEvent
 from tests.conftest import post_form
 from tests.panel.test_data_protection import member_with_history
 
@@ -54,13 +55,13 @@ async def test_subject_access_and_erasure_by_staff_are_logged(
     assert erased.status_code == 303
     assert (await Member.select(Member.status).first())["status"] == "erased"
 
-    log = await PersonalDataLog.select().order_by(PersonalDataLog.id)
+    log = await AuditEvent.select().order_by(AuditEvent.id)
     assert [(e["action"], e["staff_email"]) for e in log] == [
         ("view", user.email),
         ("export", user.email),
         ("erase", user.email),
     ]
-    assert (await client.get("/staff/panel/personal-data-log")).status_code == 403
+    assert (await client.get("/staff/audit")).status_code == 403
     await staff_login(client, "admin")
-    listing = await client.get("/staff/panel/personal-data-log")
+    listing = await client.get("/staff/audit")
     assert listing.status_code == 200 and user.email in listing.text

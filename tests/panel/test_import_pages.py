@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from panel.imports import HEADER
-from panel.tables import Member, PersonalDataLog
+from panel.tables import Member
+from service.tables import AuditEvent
 from tests.conftest import csrf_token, post_form
 from tests.panel.test_imports import person
 
@@ -56,7 +57,7 @@ async def test_dry_run_then_valid_rows_only(client: Any, staff_login: Any) -> No
     assert await Member.count() == 2
     again = await post_form(client, action.group(1), {"mode": "valid_only"})
     assert again.status_code == 404  # the upload is gone once imported
-    log = await PersonalDataLog.select().first()
+    log = await AuditEvent.select().where(AuditEvent.subject == "panel import").first()
     assert (log["action"], log["staff_email"]) == ("change", user.email)
 
 
