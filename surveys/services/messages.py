@@ -43,6 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
             "Your answers so far are saved."
         ),
         "time": "It takes about {minutes} minutes.",
+        "link_heading": "Your personal link",
         "link_intro": "Use this personal link. It works once and only for you:",
         "link_text": "Start the survey: {title}",
         "letter_link": "Type this address into a web browser, or scan the QR code:",
@@ -82,6 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
             "Mae eich atebion hyd yma wedi'u cadw."
         ),
         "time": "Mae'n cymryd tua {minutes} munud.",
+        "link_heading": "Eich dolen bersonol",
         "link_intro": "Defnyddiwch y ddolen bersonol hon. Mae'n gweithio unwaith ac i chi yn unig:",
         "link_text": "Dechrau'r arolwg: {title}",
         "letter_link": "Teipiwch y cyfeiriad hwn mewn porwr gwe, neu sganiwch y cod QR:",

@@ -172,3 +172,28 @@ async def test_a_letter_batch_that_crashed_before_it_was_written_is_printed_on_r
     # The letter that is printed carries the one working link.
     assert state is not None and state.member_id == member and not state.expired
     assert await ContactEvent.count() == 1
+
+
+@pytest.mark.db
+async def test_a_postal_non_responder_gets_a_reminder_letter(db: Any, smtp: Any) -> None:
+    import datetime as dt
+
+    await store_bank(SLUG)
+    member = await add_member(channel="post", wants_thank_you=False)
+    await fieldwork.invite(SLUG, member_ids=[member])
+    await jobs.run_until_empty()
+    await SurveyInvitation.update(
+        {SurveyInvitation.sent_at: dt.datetime.now(dt.UTC) - dt.timedelta(days=8)}
+    ).where(SurveyInvitation.member == member)
+    assert await fieldwork.queue_reminders() == 1
+    await jobs.run_until_empty()
+    batches = await LetterBatch.select().order_by(LetterBatch.id)
+    assert [(b["kind"], b["pages"]) for b in batches] == [("invitation", 1), ("reminder", 1)]
+    found = await sending.letter_file(int(batches[1]["id"]), smtp.settings)
+    assert found is not None
+    text = pypdf.PdfReader(found[0]).pages[0].extract_text()
+    assert "A reminder: Your local area and council" in text and "We wrote to you on" in text
+    kinds = [
+        r["kind"] for r in await ContactEvent.select(ContactEvent.kind).order_by(ContactEvent.id)
+    ]
+    assert kinds == ["invitation", "reminder"]
