@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 
 from service import domains
+from service.logs import safe_traceback
 from service.tables import Job
 
 log = structlog.get_logger("jobs")
@@ -115,7 +116,12 @@ async def run_one(functions: dict[str, JobFunction] | None = None) -> bool:
             }
         ).where(Job.id == job["id"])
         log.warning(
-            "job failed", job=job["name"], id=job["id"], retry=retry, error=type(error).__name__
+            "job failed",
+            job=job["name"],
+            id=job["id"],
+            retry=retry,
+            error=type(error).__name__,
+            traceback=safe_traceback(error),
         )
     else:
         await Job.update({Job.status: "done", Job.finished_at: _now()}).where(Job.id == job["id"])
@@ -175,5 +181,7 @@ class Worker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep the worker alive; the job row records failures
-                log.error("worker error", error=type(error).__name__)
+                log.error(
+                    "worker error", error=type(error).__name__, traceback=safe_traceback(error)
+                )
             await asyncio.sleep(self.poll_s)
