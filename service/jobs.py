@@ -1,10 +1,12 @@
 """Background jobs: a durable queue in the database and an in-process asyncio worker.
 
-Jobs live in the `job` table, so queued invitations and audits survive a restart and any
-number of worker processes can share the queue: a job is claimed by one conditional UPDATE,
-which succeeds for exactly one worker. Job functions are plain `async def fn(**payload)`
-registered by each domain's jobs.py (`JOBS`), so the same functions could run on SAQ workers
-when a council outgrows one machine.
+Jobs live in the `job` table, so queued audits survive a restart and any number of worker
+processes can share the queue: a job is claimed by one conditional UPDATE, which succeeds
+for exactly one worker. Job functions are plain `async def fn(**payload)` registered by each
+domain's jobs.py (`JOBS`); today they are `accessibility.run_audit` and
+`service.purge_sessions`. The only runner is the `Worker` below (in the web process, or
+`resident-voice jobs run`), on SQLite or PostgreSQL; there is no external queue (SAQ or
+other) behind it.
 """
 
 from __future__ import annotations
