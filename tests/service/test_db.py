@@ -153,3 +153,15 @@ async def test_two_engines_on_one_file_take_turns_without_losing_writes(db: Any)
         assert stored == sorted(names)
     finally:
         await other.close()
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+async def test_sqlite_commits_are_synced_before_they_are_acknowledged(db: Any) -> None:
+    """synchronous=FULL on the connection that writes responses (NORMAL can lose the last
+    acknowledged commits on power loss). A SQLite setting: PostgreSQL syncs each commit by
+    default (synchronous_commit=on)."""
+    assert isinstance(db.engine, SharedSQLiteEngine)
+    level = await db.engine.run_atomic(
+        lambda connection: connection.execute("PRAGMA synchronous").fetchone()
+    )
+    assert list(level.values()) == [2]  # 2 = FULL
