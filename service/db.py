@@ -106,7 +106,10 @@ class SQLiteThread:
             connection.execute("PRAGMA query_only = ON")
         else:
             connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
+        # FULL: every commit is synced to disk before it returns, so a response the resident
+        # saw acknowledged survives a power cut (NORMAL in WAL mode may lose the last commits).
+        # Group commit (run_atomic) shares one sync between the submits that arrive together.
+        connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
         return connection
 

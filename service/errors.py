@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.logs import safe_traceback
+
 log = structlog.get_logger("errors")
 
 PAGES: dict[int, tuple[str, str]] = {
@@ -58,7 +60,12 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         status, detail, extra = exc.status_code, exc.detail, exc.extra
     else:
         status, detail, extra = HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", None
-        log.error("unhandled", route=request.scope.get("path_template"), error=type(exc).__name__)
+        log.error(
+            "unhandled",
+            route=request.scope.get("path_template"),
+            error=type(exc).__name__,
+            traceback=safe_traceback(exc),
+        )
     if isinstance(exc, NotAuthorizedException) and wants_html(request):
         target = quote(request.url.path, safe="/")
         return Redirect(f"/staff/sign-in?next={target}", status_code=303)

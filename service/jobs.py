@@ -1,10 +1,12 @@
 """Background jobs: a durable queue in the database and an in-process asyncio worker.
 
-Jobs live in the `job` table, so queued invitations and audits survive a restart and any
-number of worker processes can share the queue: a job is claimed by one conditional UPDATE,
-which succeeds for exactly one worker. Job functions are plain `async def fn(**payload)`
-registered by each domain's jobs.py (`JOBS`), so the same functions could run on SAQ workers
-when a council outgrows one machine.
+Jobs live in the `job` table, so queued audits survive a restart and any number of worker
+processes can share the queue: a job is claimed by one conditional UPDATE, which succeeds
+for exactly one worker. Job functions are plain `async def fn(**payload)` registered by each
+domain's jobs.py (`JOBS`); today they are `accessibility.run_audit` and
+`service.purge_sessions`. The only runner is the `Worker` below (in the web process, or
+`resident-voice jobs run`), on SQLite or PostgreSQL; there is no external queue (SAQ or
+other) behind it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import structlog
 
 from service import domains
+from service.logs import safe_traceback
 from service.tables import Job
 
 log = structlog.get_logger("jobs")
@@ -115,7 +118,12 @@ async def run_one(functions: dict[str, JobFunction] | None = None) -> bool:
             }
         ).where(Job.id == job["id"])
         log.warning(
-            "job failed", job=job["name"], id=job["id"], retry=retry, error=type(error).__name__
+            "job failed",
+            job=job["name"],
+            id=job["id"],
+            retry=retry,
+            error=type(error).__name__,
+            traceback=safe_traceback(error),
         )
     else:
         await Job.update({Job.status: "done", Job.finished_at: _now()}).where(Job.id == job["id"])
@@ -175,5 +183,7 @@ class Worker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep the worker alive; the job row records failures
-                log.error("worker error", error=type(error).__name__)
+                log.error(
+                    "worker error", error=type(error).__name__, traceback=safe_traceback(error)
+                )
             await asyncio.sleep(self.poll_s)

@@ -1,7 +1,10 @@
-"""Structured request logs that never hold personal data.
+"""Structured logs that never hold personal data.
 
 A request is logged by its route template (`/s/{token:str}`), never its concrete path or query
-string, so resident tokens, emails and answers cannot reach the logs.
+string, so resident tokens, emails and answers cannot reach the logs. Errors are logged with
+their traceback (`safe_traceback`): every frame's file, line, function and source line, and the
+exception's type, but not its message or any local variable, because those quote data (an
+email address, a resident's answer) while the frames quote only our code.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +33,33 @@ def configure_logging(level: str = "INFO") -> None:
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
+
+
+def _qualified(error: BaseException) -> str:
+    kind = type(error)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def safe_traceback(error: BaseException) -> str:
+    """The traceback of `error` (and the exceptions it came from), without messages or locals."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for item in reversed(chain):
+        frames = traceback.StackSummary.extract(
+            traceback.walk_tb(item.__traceback__), capture_locals=False
+        )
+        parts.append(
+            "Traceback (most recent call last):\n"
+            + "".join(frames.format())
+            + f"{_qualified(item)} (message not logged: it may hold personal data)"
+        )
+    return "\n\nwhich led to:\n\n".join(parts)
 
 
 def request_log_middleware(app: ASGIApp) -> ASGIApp:

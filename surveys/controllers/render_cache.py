@@ -1,19 +1,20 @@
-"""Rendered resident question pages, remembered.
+"""Rendered resident question pages, remembered, for residents who have answered nothing yet.
 
 A question page's HTML depends only on the survey version, the page, the language, the
 resident's answers so far and two query flags, apart from two per-request strings: the token in
-its links and the CSRF field. Rendering GOV.UK Frontend's macros costs 1-2 ms of CPU, most of a
-page view, while most views are the same page for many residents (every first page, every
-return visit). So pages are rendered once with markers in place of the token and the CSRF field,
-kept in a bounded LRU, and the markers are replaced per request. The key holds the answers, so
-a page never shows someone else's answers; the markers cannot occur in rendered text (the
-CSRF marker is not valid HTML text a template could produce, and tokens never contain `_`).
+its links and the CSRF field. Rendering GOV.UK Frontend's macros costs 1-2 ms of CPU, and the
+most common view is the same page before any answer (every resident's first page). Only those
+pages are kept: a page showing answers (pre-filled, piped into text, special-category ones
+included) would hold residents' answers in process memory, so it is rendered fresh every time
+and never stored. Pages are rendered once with markers in place of the token and the CSRF
+field, kept in a bounded LRU, and the markers are replaced per request. The markers cannot
+occur in rendered text (the CSRF marker is not valid HTML text a template could produce, and
+tokens never contain `_`).
 """
 
 from __future__ import annotations
 
 import html
-import json
 from collections import OrderedDict
 from typing import Any
 
@@ -28,8 +29,9 @@ MAX_PAGES = 4096
 _PAGES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
 
-def cache_key(*parts: Any, answers: dict[str, Any]) -> tuple[Any, ...]:
-    return (*parts, json.dumps(answers, sort_keys=True, ensure_ascii=False, default=str))
+def cache_key(*parts: Any) -> tuple[Any, ...]:
+    """The key of a page viewed before any answer: survey, version, page, language, flags."""
+    return tuple(parts)
 
 
 def render(

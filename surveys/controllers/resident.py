@@ -163,9 +163,10 @@ class ResidentPages(Controller):
         answers: dict[str, Any],
         result: Any = None,
     ) -> Template | Response[str]:
-        """A question page. Without errors it comes from the render cache, keyed by everything
-        it shows except the token and CSRF field (see render_cache)."""
-        cacheable = result is None
+        """A question page. Without errors and before any answer, it comes from the render
+        cache, keyed by everything it shows except the token and CSRF field (see render_cache);
+        a page that shows a resident's answers is rendered fresh and not kept."""
+        cacheable = result is None and not answers
         t = render_cache.TOKEN_MARK if cacheable else token
         view = page_view(survey, page_id, lang, answers, result)
         n, total = _progress(survey, page_id, answers)
@@ -208,7 +209,6 @@ class ResidentPages(Controller):
                 lang,
                 returning,
                 missing,
-                answers=answers,
             )
             return render_cache.render(
                 request,
@@ -222,7 +222,7 @@ class ResidentPages(Controller):
         return Template(
             "surveys/question_page.html",
             context=context,
-            status_code=400,
+            status_code=200 if result is None else 400,
             headers=NO_STORE,
             cookies=cookies,
         )

@@ -169,3 +169,15 @@ def test_one_statement_text_serves_both_engines() -> None:
         statement.query(1)
     with pytest.raises(ValueError, match=r"placeholders as \{\} only"):
         Statement("SELECT ?")
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+async def test_sqlite_commits_are_synced_before_they_are_acknowledged(db: Any) -> None:
+    """synchronous=FULL on the connection that writes responses (NORMAL can lose the last
+    acknowledged commits on power loss). A SQLite setting: PostgreSQL syncs each commit by
+    default (synchronous_commit=on)."""
+    assert isinstance(db.engine, SharedSQLiteEngine)
+    level = await db.engine.run_atomic(
+        lambda connection: connection.execute("PRAGMA synchronous").fetchone()
+    )
+    assert list(level.values()) == [2]  # 2 = FULL
