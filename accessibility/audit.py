@@ -31,7 +31,7 @@ from accessibility.browser import BrowserPool
 from accessibility.checks import REGISTRY
 from accessibility.checks.runner import PageAudit, audit_page
 from accessibility.checks.site import site_findings
-from accessibility.crawl import CrawlConfig, Crawler, Scope, normalise_url
+from accessibility.crawl import CrawlConfig, Crawler, CrawlResult, Scope, normalise_url
 from accessibility.crawl.urls import origin
 from accessibility.fingerprints import (
     TEMPLATE_JS,
@@ -49,6 +49,7 @@ __all__ = [
     "AuditResult",
     "Issue",
     "PageResult",
+    "RunTimeLimit",
     "SignIn",
     "SignInError",
     "engine_versions",
@@ -87,12 +88,17 @@ class AuditOptions:
     allow_private: bool = False
     viewport: tuple[int, int] = (1280, 800)
     signin: SignIn | None = None
+    #: The whole run's time limit (crawl, sign-in and every page), so one hostile or huge
+    #: site cannot hold a worker for ever (issue 9).
+    run_time_limit_s: float = 4 * 3600.0
 
     def validate(self) -> None:
         if not 1 <= self.concurrency <= 16:
             raise ValueError("concurrency: must be between 1 and 16")
         if not 5 <= self.page_time_limit_s <= 600:
             raise ValueError("page_time_limit_s: must be between 5 and 600 seconds")
+        if not 1 <= self.run_time_limit_s <= 24 * 3600:
+            raise ValueError("run_time_limit_s: must be between 1 second and 24 hours")
         if self.checks is not None:
             unknown = sorted(set(self.checks) - set(REGISTRY))
             if unknown:
@@ -244,48 +250,76 @@ async def run_audit(
     started = dt.datetime.now(dt.UTC)
     pool = BrowserPool(browser, viewport=options.viewport, allow_private=options.allow_private)
     progress = on_progress or (lambda *_: None)
+    limit = asyncio.timeout(options.run_time_limit_s)
     try:
-        if options.signin is not None:
-            site_origins = Scope.for_urls(config.start_urls).origins
-            cookies = await sign_in(pool, options.signin, site_origins)
-            config.cookies = {**config.cookies, **cookies}
-        # Crawling and auditing overlap: each page goes to the browser pool as soon as the
-        # crawler finds it, so a polite (slow) crawl does not leave the browsers idle.
-        found: asyncio.Queue[str | None] = asyncio.Queue()
-        done = 0
-
-        def crawled(url: str) -> None:
-            found.put_nowait(url)
-            progress("crawl", len(crawler.result.pages), config.max_pages, url)
-
-        crawler = Crawler(config, on_page=crawled)
-        scope = crawler.scope
-        pages: list[PageResult] = []
-
-        async def worker() -> None:
-            nonlocal done
-            while (url := await found.get()) is not None:
-                depth = crawler.result.depth.get(url, 0)
-                pages.append(await _audit_one(pool, url, depth, options, scope))
-                done += 1
-                progress("audit", done, len(crawler.result.pages), url)
-
-        workers = [asyncio.create_task(worker()) for _ in range(options.concurrency)]
-        try:
-            crawl_result = await crawler.run()
-            for _ in workers:
-                found.put_nowait(None)
-            await asyncio.gather(*workers)
-        finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-        order = {url: index for index, url in enumerate(crawl_result.pages)}
-        pages.sort(key=lambda p: order.get(p.url, len(order)))
+        async with limit:
+            pages, crawl_result = await _crawl_and_audit(pool, config, options, progress)
         browser_version = (await pool.browser()).version if pages or browser else None
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise RunTimeLimit(
+            f"the run's time limit ({options.run_time_limit_s:g} s) ran out; "
+            "raise it or audit fewer pages"
+        ) from None
     finally:
         await pool.close()
+    return _result(pages, crawl_result, browser_version, started)
 
+
+class RunTimeLimit(TimeoutError):
+    """The whole run took longer than ``AuditOptions.run_time_limit_s``."""
+
+
+async def _crawl_and_audit(
+    pool: BrowserPool, config: CrawlConfig, options: AuditOptions, progress: ProgressFn
+) -> tuple[list[PageResult], CrawlResult]:
+    if options.signin is not None:
+        site_origins = Scope.for_urls(config.start_urls).origins
+        cookies = await sign_in(pool, options.signin, site_origins)
+        config.cookies = {**config.cookies, **cookies}
+    # Crawling and auditing overlap: each page goes to the browser pool as soon as the
+    # crawler finds it, so a polite (slow) crawl does not leave the browsers idle.
+    found: asyncio.Queue[str | None] = asyncio.Queue()
+    done = 0
+
+    def crawled(url: str) -> None:
+        found.put_nowait(url)
+        progress("crawl", len(crawler.result.pages), config.max_pages, url)
+
+    crawler = Crawler(config, on_page=crawled)
+    scope = crawler.scope
+    pages: list[PageResult] = []
+
+    async def worker() -> None:
+        nonlocal done
+        while (url := await found.get()) is not None:
+            depth = crawler.result.depth.get(url, 0)
+            pages.append(await _audit_one(pool, url, depth, options, scope))
+            done += 1
+            progress("audit", done, len(crawler.result.pages), url)
+
+    workers = [asyncio.create_task(worker()) for _ in range(options.concurrency)]
+    try:
+        crawl_result = await crawler.run()
+        for _ in workers:
+            found.put_nowait(None)
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    order = {url: index for index, url in enumerate(crawl_result.pages)}
+    pages.sort(key=lambda p: order.get(p.url, len(order)))
+    return pages, crawl_result
+
+
+def _result(
+    pages: list[PageResult],
+    crawl_result: CrawlResult,
+    browser_version: str | None,
+    started: dt.datetime,
+) -> AuditResult:
     site = site_findings([p.audit for p in pages])
     by_url = {p.url: p for p in pages}
     for finding in site:

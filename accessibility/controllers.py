@@ -47,6 +47,11 @@ def _problem(status: int, detail: str, errors: list[tuple[str, str]]) -> Respons
     )
 
 
+def _actor(request: Request[Any, Any, Any]) -> services.Actor:
+    """The signed-in staff user, for settings only an administrator may change."""
+    return services.Actor(email=request.user.email, role=request.user.role)
+
+
 def _not_found(error: services.NotFound) -> NotFoundException:
     return NotFoundException(str(error))
 
@@ -127,15 +132,21 @@ class AccessibilityPages(Controller):
         return Template("accessibility/site_form.html", context={"form": {}, "errors": []})
 
     @post("/sites", status_code=HTTP_303_SEE_OTHER)
-    async def create_site(self, data: FormData) -> Template | Redirect:
+    async def create_site(
+        self, request: Request[Any, Any, Any], data: FormData
+    ) -> Template | Redirect:
         site, errors = site_from_form(data)
-        if site is None:
+        if site is not None:
+            try:
+                site_id = await services.create_site(site, _actor(request))
+            except services.SiteError as error:
+                errors = error.errors
+        if site is None or errors:
             return Template(
                 "accessibility/site_form.html",
                 context={"form": data, "errors": errors, "summary": _error_summary(errors)},
                 status_code=400,
             )
-        site_id = await services.create_site(site)
         return Redirect(f"/staff/accessibility/sites/{site_id}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/sites/{site_id:int}")
@@ -316,7 +327,7 @@ class AccessibilityAPI(Controller):
         except msgspec.DecodeError as error:
             return _problem(400, "malformed JSON", [("body", str(error))])
         try:
-            site_id = await services.create_site(site)
+            site_id = await services.create_site(site, _actor(request))
         except services.SiteError as error:
             return _problem(400, "the site settings are not valid", error.errors)
         return Response({"id": site_id}, status_code=201)

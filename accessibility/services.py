@@ -29,6 +29,7 @@ from accessibility.runs import (
 )
 from accessibility.schedules import next_run
 from accessibility.sites import (
+    Actor,
     audit_options_for,
     crawl_config_for,
     create_site,
@@ -42,6 +43,7 @@ from accessibility.store import store_result
 __all__ = [
     "JOB_NAME",
     "TREND_RUNS",
+    "Actor",
     "NotFound",
     "SiteError",
     "audit_options_for",

@@ -1,9 +1,16 @@
 """Configured sites: storing and reading their settings, and turning them into the crawl and
-browser options of an audit."""
+browser options of an audit.
+
+``allow_private`` lets an audit reach private, loopback and link-local addresses, so it is an
+administrator's setting (issue 9): a site's owner on the web team cannot turn it on by form or
+API, and who turned it on, and when, is recorded on the site. A caller without an ``actor``
+is trusted (the command line, the demo loader, tests: someone with shell access).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -13,10 +20,12 @@ from accessibility.crawl import CrawlConfig
 from accessibility.errors import NotFound, SiteError
 from accessibility.schedules import next_run
 from accessibility.schemas import SiteIn, validate_site
-from accessibility.storage import read_json
+from accessibility.storage import now, read_json
 from accessibility.tables import AuditRun, Site
 
 __all__ = [
+    "PRIVATE_ADMIN_ONLY",
+    "Actor",
     "audit_options_for",
     "crawl_config_for",
     "create_site",
@@ -24,6 +33,43 @@ __all__ = [
     "list_sites",
     "update_site",
 ]
+
+
+PRIVATE_ADMIN_ONLY = "Only an administrator can allow private network addresses for a site"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The staff user saving a site: whether they may allow private addresses, and their
+    name for the record."""
+
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _private_values(
+    site: SiteIn, current: dict[str, Any] | None, actor: Actor | None
+) -> dict[Any, Any]:
+    """The allow-private columns to write; SiteError when ``actor`` may not change them.
+
+    A non-administrator never changes the setting: asking to turn it on is refused; leaving
+    the box unticked on a site an administrator allowed keeps the administrator's choice.
+    """
+    was_on = bool(current and current["allow_private"])
+    if actor is not None and not actor.is_admin:
+        if site.allow_private and not was_on:
+            raise SiteError([("allow_private", PRIVATE_ADMIN_ONLY)])
+        return {}
+    if not site.allow_private:
+        return {Site.allow_private: False, Site.allow_private_by: "", Site.allow_private_at: None}
+    if was_on:
+        return {}
+    who = actor.email if actor is not None else "command line"
+    return {Site.allow_private: True, Site.allow_private_by: who, Site.allow_private_at: now()}
 
 
 def _site_values(site: SiteIn) -> dict[Any, Any]:
@@ -38,7 +84,6 @@ def _site_values(site: SiteIn) -> dict[Any, Any]:
         Site.rate_limit: site.rate_limit,
         Site.concurrency: site.concurrency,
         Site.page_time_limit_s: site.page_time_limit_s,
-        Site.allow_private: site.allow_private,
         Site.schedule: site.schedule.strip(),
         Site.notify_email: site.notify_email.strip(),
         Site.signin: json.dumps(msgspec.to_builtins(site.signin)),
@@ -46,23 +91,25 @@ def _site_values(site: SiteIn) -> dict[Any, Any]:
     }
 
 
-async def create_site(site: SiteIn) -> int:
+async def create_site(site: SiteIn, actor: Actor | None = None) -> int:
     """Validate and store a site; raises SiteError naming each bad field."""
     errors = validate_site(site)
     if errors:
         raise SiteError(errors)
-    values = {column._meta.name: value for column, value in _site_values(site).items()}
+    columns = {**_site_values(site), **_private_values(site, None, actor)}
+    values = {column._meta.name: value for column, value in columns.items()}
     row = Site(**values)
     await row.save()
     return int(row.id)
 
 
-async def update_site(site_id: int, site: SiteIn) -> None:
+async def update_site(site_id: int, site: SiteIn, actor: Actor | None = None) -> None:
     errors = validate_site(site)
     if errors:
         raise SiteError(errors)
-    await get_site(site_id)
-    await Site.update(_site_values(site)).where(Site.id == site_id)
+    current = await get_site(site_id)
+    columns = {**_site_values(site), **_private_values(site, current, actor)}
+    await Site.update(columns).where(Site.id == site_id)
 
 
 async def get_site(site_id: int) -> dict[str, Any]:

@@ -42,6 +42,9 @@ class Site(Table, tablename="a11y_site"):
     concurrency = Integer(default=2)
     page_time_limit_s = Float(default=60.0)
     allow_private = Boolean(default=False)
+    #: Who allowed private addresses, and when: only an administrator may (issue 9).
+    allow_private_by = Varchar(length=320, default="")
+    allow_private_at = Timestamptz(null=True, default=None)
     signin = JSON(default="null", null=True)
     schedule = Varchar(length=100, default="")
     notify_email = Varchar(length=254, default="")
