@@ -53,7 +53,14 @@ def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.M
     from service import navigation
 
     hrefs = [item.href for item in navigation.navigation()]
-    assert hrefs == ["/staff/panel", "/staff/surveys", "/staff/accessibility", "/staff/users"]
+    assert hrefs == [
+        "/staff/panel",
+        "/staff/surveys",
+        "/staff/accessibility",
+        "/staff/users",
+        "/staff/audit",
+        "/staff/account",
+    ]
     package = types.ModuleType("nav_domain")
     package.__path__ = []
     module = types.ModuleType("nav_domain.controllers")
