@@ -70,4 +70,4 @@ def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "nav_domain.controllers", module)
     monkeypatch.setattr(domains, "DOMAINS", (*domains.DOMAINS, "nav_domain"))
     hrefs = [item.href for item in navigation.navigation()]
-    assert hrefs[-2:] == ["/staff/reports", "/staff/users"]
+    assert hrefs[-4:] == ["/staff/reports", "/staff/users", "/staff/audit", "/staff/account"]
