@@ -32,7 +32,12 @@ def normalise_email(raw: str | None) -> str | None:
 
 
 def normalise_phone(raw: str | None) -> str | None:
-    """E.164 form (+447700900123) of a UK or international number, None when not a number."""
+    """E.164 form (+447700900123) of a UK or international number, None when not a number.
+
+    "Possible" (a full number of the right length for its country, not a local-only one), not
+    "valid": libphonenumber's validity tables reject Ofcom's drama ranges (07700 900xxx) that
+    tests and the demo use. Imports and sign-up share this one rule.
+    """
     if not raw or not raw.strip():
         return None
     try:

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from piccolo.table import Table
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, SEXES
-from panel.duplicates import keys
+from panel.duplicates import keys, normalise_phone
 from panel.services import CHANNELS, CONTACT_FIELDS, age_band, new_reference
 from panel.tables import Consent, Member
 from service import audit
@@ -174,25 +173,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def normal_phone(raw: str) -> str | None:
-    """E.164 form of a UK (or +international) number, None when it cannot be a number.
-
-    "Possible" (a full number of the right length for its country, not a local-only one),
-    not "valid": libphonenumber's
-    validity tables reject Ofcom's drama ranges (07700 900xxx) that tests and the demo use.
-    """
-    try:
-        number = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if (
-        phonenumbers.is_possible_number_with_reason(number)
-        != phonenumbers.ValidationResult.IS_POSSIBLE
-    ):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _name_key(first: str, last: str, postcode: str) -> tuple[str, str, str]:
     return (first.casefold(), last.casefold(), postcode.replace(" ", "").upper())
 
@@ -223,7 +203,7 @@ def _check_row(number: int, raw: dict[str, str], today: dt.date) -> tuple[dict, 
             bad("email", f"invalid email address: {error}")
     row["phone"] = None
     if raw["phone"]:
-        row["phone"] = normal_phone(raw["phone"])
+        row["phone"] = normalise_phone(raw["phone"])
         if row["phone"] is None:
             bad("phone", f"invalid phone number {raw['phone']!r}")
     postcode = raw["postcode"].upper()
@@ -281,7 +261,7 @@ async def _existing_keys() -> tuple[set[str], set[str], set[tuple[str, str, str]
         if m["email"]:
             emails.add(m["email"].strip().casefold())
         if m["phone"]:
-            phones.add(normal_phone(m["phone"]) or m["phone"])
+            phones.add(normalise_phone(m["phone"]) or m["phone"])
         if m["postcode"]:
             names.add(_name_key(m["first_name"], m["last_name"], m["postcode"]))
     return emails, phones, names
