@@ -393,25 +393,3 @@ async def draw_summary(draw_id: int) -> dict[str, Any]:
     if row is None:
         raise KeyError(f"unknown draw id: {draw_id}")
     return row
-
-
-async def self_service_member(token: str) -> dict[str, Any] | None:
-    """The member a self-service token belongs to (their own details), or None."""
-    row = (
-        await MemberToken.select(MemberToken.member, MemberToken.purpose)
-        .where(MemberToken.token_hash == hash_token(token))
-        .first()
-    )
-    if row is None or row["purpose"] != "self_service":
-        return None
-    return (
-        await Member.select(
-            Member.reference,
-            *_contact_columns(),
-            Member.preferred_contact,
-            Member.status,
-            Member.paused_until,
-        )
-        .where(Member.id == row["member"], Member.status != "erased")
-        .first()
-    )
