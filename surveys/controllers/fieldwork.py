@@ -14,7 +14,6 @@ from service.tables import StaffUser
 from surveys.controllers.api import PANEL
 from surveys.services import definitions_store, fieldwork, sending
 from surveys.services.errors import SurveyError
-from surveys.tables import LetterBatch
 
 CHANNEL_LABELS = {
     "email": "Email",
@@ -104,14 +103,9 @@ class FieldworkPages(Controller):
     @get("/letters/{batch_id:int}")
     async def letters(self, slug: str, batch_id: int) -> File:
         stored = await definitions_store.get_version(slug)
-        owner = (
-            await LetterBatch.select(LetterBatch.survey).where(LetterBatch.id == batch_id).first()
-        )
-        if owner is None or int(owner["survey"]) != stored.survey_id:
-            raise NotFoundException("no such letter batch")
-        found = await sending.letter_file(batch_id)
+        found = await sending.letter_file(batch_id, survey_id=stored.survey_id)
         if found is None:
-            raise NotFoundException("the letters file is missing")
+            raise NotFoundException("no such letter batch for this survey, or its file is gone")
         path, name = found
         return File(
             path=path,

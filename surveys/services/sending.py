@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from piccolo.columns.combination import Combinable
 
 from panel import services as panel
 from service.mail import Mail, MailSession
@@ -399,12 +400,21 @@ async def print_letters(
     return batches
 
 
-async def letter_file(batch_id: int, settings: Settings | None = None) -> tuple[Path, str] | None:
-    """The PDF of a letter batch and a download name; records that staff downloaded it."""
+async def letter_file(
+    batch_id: int, settings: Settings | None = None, *, survey_id: int | None = None
+) -> tuple[Path, str] | None:
+    """The PDF of a letter batch and a download name; records that staff downloaded it.
+
+    With `survey_id`, only a batch of that survey (a page under one survey's address must not
+    hand out another survey's letters). None when there is no such batch or its file is gone.
+    """
     settings = settings or get_settings()
+    where: Combinable = LetterBatch.id == batch_id
+    if survey_id is not None:
+        where = where & (LetterBatch.survey == survey_id)
     row = (
         await LetterBatch.select(LetterBatch.file_name, LetterBatch.kind, LetterBatch.large_print)
-        .where(LetterBatch.id == batch_id)
+        .where(where)
         .first()
     )
     if row is None:
