@@ -191,7 +191,7 @@ def outcome_indicator(design: Design, outcome: Outcome) -> tuple[np.ndarray, str
                 f"outcome {column!r} must be 0 or 1 (or missing); found "
                 f"{sorted(set(y[bad].tolist()))[:5]}"
             )
-        label = column
+        label = (design.data.attrs.get("labels") or {}).get(column, column)
     else:
         column, levels = outcome
         if column not in design.data.columns:
@@ -209,7 +209,8 @@ def outcome_indicator(design: Design, outcome: Outcome) -> tuple[np.ndarray, str
                 raise EqualityError(str(exc)) from exc
             y = np.where(np.isnan(ind), np.nan, np.maximum(y, ind))
         shown = [str(translate_code(design.data, column, lev)) for lev in levels_list]
-        label = f"{column}: {' or '.join(shown)}"
+        question = (design.data.attrs.get("labels") or {}).get(column, column)
+        label = f"{question}: {' or '.join(shown)}"
     ok = np.isfinite(y)
     if not ok.any():
         raise EqualityError(f"outcome {column!r} has no answers")

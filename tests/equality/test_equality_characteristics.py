@@ -170,12 +170,18 @@ def test_outcome_label_uses_the_codebook_labels() -> None:
     codebook = {
         "variables": [
             {"name": "sex", "type": "categorical", "values": {"female": "Female", "male": "Male"}},
-            {"name": "q", "type": "categorical", "values": {"y": "Yes, often", "n": "No"}},
+            {
+                "name": "q",
+                "label": "Do you use the library?",
+                "type": "categorical",
+                "values": {"y": "Yes, often", "n": "No"},
+            },
         ]
     }
     import analysis
 
     data = analysis.label(raw, codebook)
     result = equality.assess(Design(data), ("q", ["y"]), ["sex"])
-    assert result.outcome_label == "q: Yes, often"
+    # The question's wording and the answer's label, not their codes, head the report.
+    assert result.outcome_label == "Do you use the library?: Yes, often"
     assert result.findings.set_index("group").loc["Female", "estimate"] == pytest.approx(0.5)
