@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import random
 import secrets
 import threading
@@ -35,12 +36,17 @@ from sortition_algorithms.features import (
     set_default_max_flex,
 )
 from sortition_algorithms.people import People
-from sortition_algorithms.utils import set_random_provider
+from sortition_algorithms.utils import override_logging_handlers, set_random_provider
 
 from panel.contact_rules import ContactRules, Pool, eligible_pool
 from panel.margins import Margins
 from panel.services import PROFILE_COLUMNS
 from panel.tables import Draw, DrawMember, Member
+
+# sortition-algorithms prints its progress ("Trial number: 1") to stdout by default, which
+# broke the CLI's `--json` document and the demo's output. Its two loggers get a NullHandler
+# instead and pass records to ours (they carry trial counts, never member details).
+override_logging_handlers([logging.NullHandler()], [logging.NullHandler()])
 
 METHODS = ("random", "stratified", "quota")
 QUOTA_COLUMNS = ("dimension", "group", "min", "max")

@@ -305,3 +305,21 @@ def test_a_quota_draw_leaves_the_global_random_state_alone():
     random.seed(123)
     quota_select([Quota("sex", "female", 5, 5)], profiles, 10, seed=9)
     assert [random.random() for _ in range(3)] == expected
+
+
+def test_the_quota_library_prints_nothing_on_stdout() -> None:
+    """sortition-algorithms logs progress ("Trial number: 1") to stdout by default, which put
+    a line before `panel sample --json`'s document. Checked in a fresh process, because the
+    library binds its handler to the stdout it found at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, panel.sampling\n"
+        "logging.getLogger('sortition_algorithms_user').warning('Trial number: 1')\n"
+        "logging.getLogger('sortition_algorithms').warning('Trial number: 1')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout == ""
