@@ -213,6 +213,36 @@ async def retry(job_id: int) -> bool:
     return bool(updated)
 
 
+JOB_STATUSES = ("queued", "running", "failed", "done")
+
+
+async def recent_jobs(limit: int = 50) -> dict[str, list[dict[str, Any]]]:
+    """The newest `limit` jobs of each status, for the administrators' page.
+
+    Payloads are left out: they hold ids, not personal data, but the page has no need of them.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for status in JOB_STATUSES:
+        groups[status] = (
+            await Job.select(
+                Job.id,
+                Job.name,
+                Job.status,
+                Job.attempts,
+                Job.max_attempts,
+                Job.run_after,
+                Job.lease_until,
+                Job.created_at,
+                Job.finished_at,
+                Job.last_error,
+            )
+            .where(Job.status == status)
+            .order_by(Job.id, ascending=False)
+            .limit(limit)
+        )
+    return groups
+
+
 async def run_until_empty(limit: int = 1000) -> int:
     """Run due jobs until none is left (tests, CLI `jobs run`)."""
     functions = registry()
