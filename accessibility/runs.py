@@ -15,11 +15,13 @@ from accessibility.sites import get_site
 from accessibility.storage import now as _now
 from accessibility.storage import read_json
 from accessibility.tables import AuditRun, Site
-from service.jobs import enqueue
+from service.jobs import LEASE_GRACE_S, enqueue
 
 __all__ = [
     "JOB_NAME",
+    "RUN_TIME_LIMIT_S",
     "enqueue_due_runs",
+    "fail_abandoned_runs",
     "get_run",
     "latest_finished_run",
     "list_runs",
@@ -27,6 +29,9 @@ __all__ = [
 ]
 
 JOB_NAME = "accessibility.run_audit"
+#: One audit's time limit: its job is cancelled after this, and a run still `running` this
+#: long (plus the job lease's grace) after it started was abandoned by a crashed worker.
+RUN_TIME_LIMIT_S = 1800
 
 
 async def queue_run(site_id: int, trigger: str = "manual", *, background: bool = True) -> int:
@@ -40,7 +45,9 @@ async def queue_run(site_id: int, trigger: str = "manual", *, background: bool =
         run = AuditRun(site=site_id, status="queued", trigger=trigger)
         await run.save()
         if background:
-            await enqueue(JOB_NAME, {"run_id": int(run.id)}, max_attempts=1)
+            await enqueue(
+                JOB_NAME, {"run_id": int(run.id)}, max_attempts=1, timeout_s=RUN_TIME_LIMIT_S
+            )
     return int(run.id)
 
 
@@ -60,6 +67,26 @@ async def enqueue_due_runs(now: dt.datetime | None = None) -> list[int]:
         if claimed:  # another worker may have claimed it first
             queued.append(await queue_run(row["id"], trigger="schedule"))
     return queued
+
+
+async def fail_abandoned_runs(now: dt.datetime | None = None) -> list[int]:
+    """Fail runs left `running` past the time limit: their worker crashed or was cancelled,
+    so nothing else will ever finish them. Returns the ids failed."""
+    now = now or _now()
+    cutoff = now - dt.timedelta(seconds=RUN_TIME_LIMIT_S + LEASE_GRACE_S)
+    failed = await (
+        AuditRun.update(
+            {
+                AuditRun.status: "failed",
+                AuditRun.finished_at: now,
+                AuditRun.error: "Abandoned: the audit stopped without finishing "
+                f"(no result within {RUN_TIME_LIMIT_S} s; the worker stopped or timed out)",
+            }
+        )
+        .where((AuditRun.status == "running") & (AuditRun.started_at < cutoff))
+        .returning(AuditRun.id)
+    )
+    return [row["id"] for row in failed]
 
 
 async def get_run(run_id: int) -> dict[str, Any]:

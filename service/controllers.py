@@ -187,6 +187,30 @@ class StaffController(Controller):
             },
         )
 
+    @get("/jobs", guards=[requires_role(Role.ADMIN)])
+    async def jobs_page(self, retried: bool = False) -> Template:
+        """Administrators see the background queue: queued, running, failed and done jobs."""
+        from service.jobs import recent_jobs
+
+        return Template(
+            "staff/jobs.html",
+            context={"groups": await recent_jobs(), "retried": retried},
+            headers={"cache-control": "no-store"},
+        )
+
+    @post(
+        "/jobs/{job_id:int}/retry",
+        guards=[requires_role(Role.ADMIN)],
+        status_code=HTTP_303_SEE_OTHER,
+    )
+    async def retry_job(self, job_id: int) -> Redirect:
+        """Queue a failed job again with fresh attempts (after fixing what made it fail)."""
+        from service.jobs import retry
+
+        if not 1 <= job_id < 2**31 or not await retry(job_id):
+            raise NotFoundException("There is no failed job with that number")
+        return Redirect("/staff/jobs?retried=true", status_code=HTTP_303_SEE_OTHER)
+
     @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
         request.clear_session()

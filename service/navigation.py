@@ -26,6 +26,7 @@ class NavItem:
 SERVICE_NAVIGATION: list[NavItem] = [
     NavItem("Staff accounts", "/staff/users", frozenset()),
     NavItem("Audit log", "/staff/audit", frozenset()),
+    NavItem("Background jobs", "/staff/jobs", frozenset()),
     NavItem("Your account and API tokens", "/staff/account", frozenset(r.value for r in Role)),
 ]
 

@@ -73,6 +73,21 @@ class Job(Table, tablename="job"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+    # A running job belongs to its worker only until `lease_until`: a worker that dies leaves
+    # the lease to expire, and then another worker retries (or fails) the job.
+    lease_until = Timestamptz(null=True, default=None)
+    timeout_s = Integer(default=600)
+
+
+class PeriodicLease(Table, tablename="periodic_lease"):
+    """When a periodic task is next due: claimed by one atomic UPDATE, so it runs once per due
+    time however many worker processes share the database."""
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    name = Varchar(length=100, unique=True)
+    due_at = Timestamptz(default=TimestamptzNow())
+    last_run_at = Timestamptz(null=True, default=None)
 
 
 class AuditEvent(Table, tablename="staff_audit_event"):
