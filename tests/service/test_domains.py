@@ -59,6 +59,7 @@ def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.M
         "/staff/accessibility",
         "/staff/users",
         "/staff/audit",
+        "/staff/jobs",
         "/staff/account",
     ]
     package = types.ModuleType("nav_domain")
@@ -70,4 +71,10 @@ def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "nav_domain.controllers", module)
     monkeypatch.setattr(domains, "DOMAINS", (*domains.DOMAINS, "nav_domain"))
     hrefs = [item.href for item in navigation.navigation()]
-    assert hrefs[-4:] == ["/staff/reports", "/staff/users", "/staff/audit", "/staff/account"]
+    assert hrefs[-5:] == [
+        "/staff/reports",
+        "/staff/users",
+        "/staff/audit",
+        "/staff/jobs",
+        "/staff/account",
+    ]
