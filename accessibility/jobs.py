@@ -24,5 +24,15 @@ async def check_schedules() -> None:
     await enqueue_due_runs()
 
 
+async def fail_expired_runs() -> None:
+    """Fail runs left "running" by a worker that died (their lease ran out)."""
+    from accessibility.services import fail_expired_runs as fail
+
+    await fail()
+
+
 JOBS: dict[str, Callable[..., Awaitable[Any]]] = {"accessibility.run_audit": run_audit_job}
-PERIODIC: list[Periodic] = [Periodic("accessibility.schedules", 60, check_schedules)]
+PERIODIC: list[Periodic] = [
+    Periodic("accessibility.schedules", 60, check_schedules),
+    Periodic("accessibility.leases", 60, fail_expired_runs),
+]
