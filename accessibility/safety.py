@@ -6,7 +6,9 @@ metadata endpoint at 169.254.169.254, a database admin page on localhost) and sh
 in a report. So every address an audit reaches — the crawler's requests, each redirect hop,
 and every request the browser makes — is resolved and refused when it is private, loopback,
 link-local or otherwise not on the public internet, unless the caller explicitly allows it
-(``--allow-private`` on the CLI, or a site's ``allow_private`` setting).
+(``--allow-private`` on the CLI, or a site's ``allow_private`` setting), and then only for the
+site's own hosts. An audit run does this through one :class:`AddressPolicy`, which also pins
+each host's address for the run (see below); ``check_url`` is the one-off check.
 """
 
 from __future__ import annotations
