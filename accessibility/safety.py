@@ -19,18 +19,13 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
-if TYPE_CHECKING:
-    from playwright.async_api import Route
-
 __all__ = [
     "AddressPolicy",
     "PinnedTransport",
-    "RequestGuard",
     "UnsafeURL",
     "check_url",
     "check_url_sync",
@@ -100,32 +95,6 @@ async def check_url(url: str, *, allow_private: bool = False) -> None:
         check_url_sync(url, allow_private=True)
         return
     await asyncio.to_thread(check_url_sync, url, allow_private=False)
-
-
-class RequestGuard:
-    """A Playwright route handler refusing the browser's requests to private addresses
-    (SSRF through a page's resources); each host is checked once per pool."""
-
-    def __init__(self) -> None:
-        self._host_ok: dict[str, bool] = {}
-
-    async def __call__(self, route: Route) -> None:
-        """Refuse the browser's requests to private addresses (SSRF via page resources)."""
-        url = route.request.url
-        host = urlsplit(url).hostname or ""
-        if url.startswith(("http://", "https://")):
-            allowed = self._host_ok.get(host)
-            if allowed is None:
-                try:
-                    await asyncio.to_thread(check_url_sync, url)
-                    allowed = True
-                except UnsafeURL:
-                    allowed = False
-                self._host_ok[host] = allowed
-            if not allowed:
-                await route.abort("blockedbyclient")
-                return
-        await route.continue_()
 
 
 # -- one run's address policy: resolve once, pin, check every hop -----------------------------
