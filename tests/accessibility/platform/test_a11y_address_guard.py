@@ -7,6 +7,7 @@ guard must refuse without ever connecting to them.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 
 from accessibility.audit import AuditOptions, run_audit
 from accessibility.crawl import CrawlConfig
+from accessibility.guard_proxy import GuardProxy
 from accessibility.safety import AddressPolicy, PinnedTransport, UnsafeURL
 from tests.accessibility.platform.conftest import html
 
@@ -128,3 +130,37 @@ async def test_dns_rebinding_cannot_move_the_crawler_or_the_browser(
     statuses = {p.url: p.audit.status for p in result.pages}
     assert statuses == {start: "ok", f"{start}a": "ok", f"{start}b": "ok"}
     assert resolver.calls == 1, "one answer, pinned for the crawler and the browser"
+
+
+async def _proxy_exchange(proxy_url: str, request: bytes) -> tuple[bytes, Any, Any]:
+    url = httpx.URL(proxy_url)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(request)
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    return head, reader, writer
+
+
+async def test_https_tunnels_are_checked_and_pinned_too(make_site: Any) -> None:
+    site = make_site({"/": html("tunnelled")})
+    port = httpx.URL(site.url).port
+    resolver = Rebinding("127.0.0.1", "169.254.169.254")
+    policy = AddressPolicy.for_site(["https://rebind.test/"], allow_private=True, resolver=resolver)
+    async with GuardProxy(policy) as proxy:
+        head, _, writer = await _proxy_exchange(
+            proxy.url, b"CONNECT 169.254.169.254:443 HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        writer.close()
+        assert head.startswith(b"HTTP/1.1 403")
+        assert "169.254.169.254" in _blocked_hosts(policy)
+        # A tunnel to the pinned address (a plain server stands in for TLS here).
+        head, reader, writer = await _proxy_exchange(
+            proxy.url, f"CONNECT rebind.test:{port} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+        )
+        assert head.startswith(b"HTTP/1.1 200")
+        writer.write(b"GET / HTTP/1.1\r\nHost: rebind.test\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        body = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+    assert b"200 OK" in body and b"tunnelled" in body
+    assert resolver.calls == 1
