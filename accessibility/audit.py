@@ -40,7 +40,7 @@ from accessibility.fingerprints import (
     template_from_url,
 )
 from accessibility.results import AuditResult, Issue, PageResult, aggregate_issues
-from accessibility.safety import check_url_sync
+from accessibility.safety import AddressPolicy, Resolver
 from accessibility.scoring import page_score
 from accessibility.signin import SignIn, SignInError, sign_in
 
@@ -91,6 +91,9 @@ class AuditOptions:
     #: The whole run's time limit (crawl, sign-in and every page), so one hostile or huge
     #: site cannot hold a worker for ever (issue 9).
     run_time_limit_s: float = 4 * 3600.0
+    #: The whole run's screenshot bytes (PNG), so a site of thousands of violations cannot
+    #: fill the disk; past it the run carries on without screenshots (issue 9).
+    max_screenshot_bytes: int = 200 * 1024 * 1024
 
     def validate(self) -> None:
         if not 1 <= self.concurrency <= 16:
@@ -99,6 +102,8 @@ class AuditOptions:
             raise ValueError("page_time_limit_s: must be between 5 and 600 seconds")
         if not 1 <= self.run_time_limit_s <= 24 * 3600:
             raise ValueError("run_time_limit_s: must be between 1 second and 24 hours")
+        if not 0 <= self.max_screenshot_bytes <= 10 * 1024**3:
+            raise ValueError("max_screenshot_bytes: must be between 0 and 10 GiB")
         if self.checks is not None:
             unknown = sorted(set(self.checks) - set(REGISTRY))
             if unknown:
@@ -136,7 +141,7 @@ async def _template(page: Page, url: str) -> str:
 
 
 async def _screenshots(
-    page: Page, result: PageResult, options: AuditOptions, budget_s: float
+    page: Page, result: PageResult, options: AuditOptions, budget_s: float, pool: BrowserPool
 ) -> None:
     """Reload the page as loaded (checks may have changed it) and crop each violation."""
     wanted: dict[str, list[int]] = {}
@@ -147,7 +152,7 @@ async def _screenshots(
         wanted.setdefault(selector, []).append(index)
         if len(wanted) >= options.max_screenshots_per_page:
             break
-    if not wanted or budget_s < 2:
+    if not wanted or budget_s < 2 or pool.screenshot_bytes >= options.max_screenshot_bytes:
         return
     width, height = options.viewport
     async with asyncio.timeout(budget_s):
@@ -172,6 +177,10 @@ async def _screenshots(
                 }
                 png = await page.screenshot(clip=clip, full_page=True, timeout=10_000)  # type: ignore[arg-type]
                 await page.evaluate(UNHIGHLIGHT_JS, [handle, previous])
+                if pool.screenshot_bytes + len(png) > options.max_screenshot_bytes:
+                    log.info("the run's screenshot bytes cap is reached; no more screenshots")
+                    return
+                pool.screenshot_bytes += len(png)
                 for index in indexes:
                     result.screenshots[index] = png
             except PlaywrightError as error:
@@ -204,7 +213,7 @@ async def _audit_one(
                 if options.screenshots:
                     budget = min(limit - (time.monotonic() - started), 30.0)
                     try:
-                        await _screenshots(page, result, options, budget)
+                        await _screenshots(page, result, options, budget, pool)
                     except (TimeoutError, PlaywrightError) as error:
                         log.info("screenshots stopped on %s: %s", url, type(error).__name__)
             return result
@@ -231,6 +240,8 @@ async def run_audit(
     *,
     browser: Browser | None = None,
     on_progress: ProgressFn | None = None,
+    policy: AddressPolicy | None = None,
+    resolver: Resolver | None = None,
 ) -> AuditResult:
     """Crawl the site, audit every page found, and return the findings grouped into issues.
 
@@ -239,16 +250,24 @@ async def run_audit(
     otherwise one is launched and closed here. Raises ValueError for bad configuration,
     UnsafeURL for a start URL we may not reach, SignInError when signing in fails,
     ChromiumNotFound when there is no browser to drive.
+
+    ``policy`` (or one made from the start URLs, using ``resolver`` for names) decides every
+    address the crawler and the browser connect to, and pins each host's address for the run.
     """
     options = options or AuditOptions()
     options.validate()
     config.validate()
     allow_private = config.allow_private or options.allow_private
     config.allow_private = options.allow_private = allow_private
+    policy = policy or AddressPolicy.for_site(
+        config.start_urls, allow_private=allow_private, resolver=resolver
+    )
     for url in config.start_urls:
-        check_url_sync(url, allow_private=config.allow_private)
+        await policy.check_async(url)
     started = dt.datetime.now(dt.UTC)
-    pool = BrowserPool(browser, viewport=options.viewport, allow_private=options.allow_private)
+    pool = BrowserPool(
+        browser, viewport=options.viewport, allow_private=allow_private, policy=policy
+    )
     progress = on_progress or (lambda *_: None)
     limit = asyncio.timeout(options.run_time_limit_s)
     try:
@@ -287,7 +306,7 @@ async def _crawl_and_audit(
         found.put_nowait(url)
         progress("crawl", len(crawler.result.pages), config.max_pages, url)
 
-    crawler = Crawler(config, on_page=crawled)
+    crawler = Crawler(config, on_page=crawled, policy=pool.policy)
     scope = crawler.scope
     pages: list[PageResult] = []
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from accessibility.safety import RequestGuard
+from accessibility.guard_proxy import GuardProxy
+from accessibility.safety import AddressPolicy
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -109,8 +110,9 @@ async def launch_browser(*, headless: bool = True) -> AsyncIterator[Browser]:
 #
 # One Chromium and up to ``concurrency`` contexts open at once: a context is cheap and
 # isolated (its own cookies, storage and viewport), a browser is not. When the browser itself
-# dies (a page can crash it), the pool starts a new one. Unless private addresses are
-# allowed, every context's requests go through ``safety.RequestGuard``.
+# dies (a page can crash it), the pool starts a new one. Every context's requests go through
+# the run's ``guard_proxy.GuardProxy`` (every redirect hop and sub-resource checked by the
+# run's ``AddressPolicy``, connected to the pinned address).
 
 
 class BrowserPool:
@@ -122,14 +124,22 @@ class BrowserPool:
         *,
         viewport: tuple[int, int] = (1280, 800),
         allow_private: bool = False,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.viewport = viewport
         self.allow_private = allow_private
+        #: Without a policy the pool makes one from ``allow_private`` (any host may then be
+        #: private, but link-local never is), so a pool is never opened unguarded.
+        self.policy = policy or AddressPolicy(
+            allow_private=allow_private, private_hosts=None if allow_private else ()
+        )
+        self._proxy: GuardProxy | None = None
+        #: PNG bytes of screenshots kept this run (``AuditOptions.max_screenshot_bytes``).
+        self.screenshot_bytes = 0
         self._browser = browser
         self._owned: contextlib.AsyncExitStack | None = None
         self._lock = asyncio.Lock()
         self.storage_state: Any = None
-        self._guard = RequestGuard()
 
     async def browser(self) -> Browser:
         async with self._lock:
@@ -141,7 +151,17 @@ class BrowserPool:
                 self._browser = await self._owned.enter_async_context(launch_browser())
             return self._browser
 
+    async def _proxy_url(self) -> str:
+        async with self._lock:
+            if self._proxy is None:
+                self._proxy = await GuardProxy(self.policy).__aenter__()
+            return self._proxy.url
+
     async def close(self) -> None:
+        if self._proxy is not None:
+            with contextlib.suppress(Exception):
+                await self._proxy.__aexit__(None, None, None)
+            self._proxy = None
         if self._owned is not None:
             with contextlib.suppress(Exception):
                 await self._owned.aclose()
@@ -149,16 +169,17 @@ class BrowserPool:
     @contextlib.asynccontextmanager
     async def context(self) -> AsyncIterator[BrowserContext]:
         browser = await self.browser()
+        proxy = await self._proxy_url()
         width, height = self.viewport
         context = await browser.new_context(
+            # Playwright makes Chromium send loopback requests through the proxy too.
+            proxy={"server": proxy},
             viewport={"width": width, "height": height},
             accept_downloads=False,
             storage_state=self.storage_state,
             service_workers="block",
         )
         try:
-            if not self.allow_private:
-                await context.route("**/*", self._guard)
             yield context
         finally:
             with contextlib.suppress(Exception):

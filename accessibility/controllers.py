@@ -31,6 +31,8 @@ from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
 
 WEB_TEAM = requires_role(Role.WEB_TEAM)
+#: Cancelling a run is an administrator's decision (on top of the controllers' WEB_TEAM).
+ADMIN = requires_role()
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 STATIC_DIR = PROJECT_ROOT / "accessibility" / "static"
 
@@ -181,6 +183,18 @@ class AccessibilityPages(Controller):
                 "mark_action": f"/staff/accessibility/runs/{run_id}/marks",
             },
         )
+
+    @post("/runs/{run_id:int}/cancel", guards=[ADMIN], status_code=HTTP_303_SEE_OTHER)
+    async def cancel_run(self, run_id: PathInt, request: Request[Any, Any, Any]) -> Redirect:
+        """An administrator stops a queued or running run (the button in the site's runs)."""
+        try:
+            await services.cancel_run(run_id, request.user.email)
+            run = await services.get_run(run_id)
+        except services.NotFound as error:
+            raise _not_found(error) from None
+        except services.RunNotActive:
+            run = await services.get_run(run_id)  # it ended meanwhile: the list says how
+        return Redirect(f"/staff/accessibility/sites/{run['site']}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/runs/{run_id:int}/report.csv")
     async def run_csv(self, run_id: PathInt) -> Response[str]:
@@ -357,6 +371,17 @@ class AccessibilityAPI(Controller):
         except services.NotFound as error:
             return _problem(404, str(error), [("run_id", "no such run")])
         return Response(body)
+
+    @post("/runs/{run_id:int}/cancel", guards=[ADMIN], status_code=200)
+    async def cancel_run(self, run_id: PathInt, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Cancel a queued or running run (administrators): 409 when it has already ended."""
+        try:
+            await services.cancel_run(run_id, request.user.email)
+        except services.NotFound as error:
+            return _problem(404, str(error), [("run_id", "no such run")])
+        except services.RunNotActive as error:
+            return _problem(409, str(error), [("run_id", "the run has already ended")])
+        return Response({"id": run_id, "status": "cancelled"})
 
 
 ROUTES = [

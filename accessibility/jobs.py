@@ -24,15 +24,15 @@ async def check_schedules() -> None:
     await enqueue_due_runs()
 
 
-async def fail_abandoned_runs() -> None:
-    """Fail audit runs a crashed worker left `running`, so none stays so forever."""
-    from accessibility.runs import fail_abandoned_runs as sweep
+async def fail_expired_runs() -> None:
+    """Fail runs left "running" by a worker that died (their lease ran out)."""
+    from accessibility.services import fail_expired_runs as fail
 
-    await sweep()
+    await fail()
 
 
 JOBS: dict[str, Callable[..., Awaitable[Any]]] = {"accessibility.run_audit": run_audit_job}
 PERIODIC: list[Periodic] = [
     Periodic("accessibility.schedules", 60, check_schedules),
-    Periodic("accessibility.abandoned_runs", 300, fail_abandoned_runs),
+    Periodic("accessibility.leases", 60, fail_expired_runs),
 ]

@@ -15,13 +15,12 @@ from accessibility.sites import get_site
 from accessibility.storage import now as _now
 from accessibility.storage import read_json
 from accessibility.tables import AuditRun, Site
-from service.jobs import LEASE_GRACE_S, enqueue
+from service.jobs import enqueue
 
 __all__ = [
     "JOB_NAME",
     "RUN_TIME_LIMIT_S",
     "enqueue_due_runs",
-    "fail_abandoned_runs",
     "get_run",
     "latest_finished_run",
     "list_runs",
@@ -29,8 +28,8 @@ __all__ = [
 ]
 
 JOB_NAME = "accessibility.run_audit"
-#: One audit's time limit: its job is cancelled after this, and a run still `running` this
-#: long (plus the job lease's grace) after it started was abandoned by a crashed worker.
+#: One audit's time limit: its job is cancelled after this. A run whose worker died or was
+#: cancelled stops renewing its lease and is failed by `accessibility.leases`.
 RUN_TIME_LIMIT_S = 1800
 
 
@@ -67,26 +66,6 @@ async def enqueue_due_runs(now: dt.datetime | None = None) -> list[int]:
         if claimed:  # another worker may have claimed it first
             queued.append(await queue_run(row["id"], trigger="schedule"))
     return queued
-
-
-async def fail_abandoned_runs(now: dt.datetime | None = None) -> list[int]:
-    """Fail runs left `running` past the time limit: their worker crashed or was cancelled,
-    so nothing else will ever finish them. Returns the ids failed."""
-    now = now or _now()
-    cutoff = now - dt.timedelta(seconds=RUN_TIME_LIMIT_S + LEASE_GRACE_S)
-    failed = await (
-        AuditRun.update(
-            {
-                AuditRun.status: "failed",
-                AuditRun.finished_at: now,
-                AuditRun.error: "Abandoned: the audit stopped without finishing "
-                f"(no result within {RUN_TIME_LIMIT_S} s; the worker stopped or timed out)",
-            }
-        )
-        .where((AuditRun.status == "running") & (AuditRun.started_at < cutoff))
-        .returning(AuditRun.id)
-    )
-    return [row["id"] for row in failed]
 
 
 async def get_run(run_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from accessibility.errors import NotFound, SiteError
 from accessibility.execute import execute_run
+from accessibility.leases import RunNotActive, cancel_run, fail_expired_runs
 from accessibility.marks import mark_issue, marks_for
 from accessibility.notify import email_summary
 from accessibility.reports.json_report import run_json
@@ -45,14 +46,17 @@ __all__ = [
     "TREND_RUNS",
     "Actor",
     "NotFound",
+    "RunNotActive",
     "SiteError",
     "audit_options_for",
     "audits_dir",
+    "cancel_run",
     "crawl_config_for",
     "create_site",
     "email_summary",
     "enqueue_due_runs",
     "execute_run",
+    "fail_expired_runs",
     "get_run",
     "get_site",
     "latest_finished_run",

@@ -58,7 +58,9 @@ class AuditRun(Table, tablename="a11y_run"):
     id: Serial  # Piccolo adds the primary key; declared for type checkers
 
     site = ForeignKey(references=Site, index=True)
-    status = Varchar(length=16, default="queued", index=True)  # queued|running|done|failed
+    status = Varchar(
+        length=16, default="queued", index=True
+    )  # queued|running|done|failed|cancelled
     trigger = Varchar(length=16, default="manual")  # manual|schedule|api
     queued_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
@@ -68,6 +70,11 @@ class AuditRun(Table, tablename="a11y_run"):
     crawl = JSON(default="{}")
     error = Text(default="")
     compared_with = Integer(null=True, default=None)
+    #: The worker renews this while it runs the audit; a run still "running" past it was
+    #: left by a crashed worker and is failed (``runs.fail_expired_runs``).
+    lease_until = Timestamptz(null=True, default=None, index=True)
+    #: The administrator who cancelled the run ("" when nobody did).
+    cancelled_by = Varchar(length=320, default="")
 
 
 class AuditIssue(Table, tablename="a11y_issue"):

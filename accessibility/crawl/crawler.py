@@ -21,7 +21,7 @@ from accessibility.crawl.pdf import PdfCheck, check_pdf
 from accessibility.crawl.robots import USER_AGENT, Robots
 from accessibility.crawl.sitemaps import SitemapError, parse_sitemap
 from accessibility.crawl.urls import Scope, normalise_url, origin
-from accessibility.safety import UnsafeURL, check_url
+from accessibility.safety import AddressPolicy, PinnedTransport, UnsafeURL
 
 __all__ = ["CrawlConfig", "CrawlResult", "Crawler", "Resource", "crawl"]
 
@@ -148,9 +148,15 @@ class Crawler:
         *,
         client: httpx.AsyncClient | None = None,
         on_page: Callable[[str], None] | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         config.validate()
         self.config = config
+        #: Every request is checked by this policy, and httpx connects to the address it
+        #: pinned (``PinnedTransport``), so a host cannot answer differently the second time.
+        self.policy = policy or AddressPolicy.for_site(
+            config.start_urls, allow_private=config.allow_private
+        )
         self.scope = Scope.for_urls(config.start_urls, config.include, config.exclude)
         self.result = CrawlResult()
         self._client = client
@@ -191,7 +197,7 @@ class Crawler:
                 robots = Robots.allow_everything()
             else:
                 try:
-                    await check_url(f"{key}/robots.txt", allow_private=self.config.allow_private)
+                    await self.policy.check_async(f"{key}/robots.txt")
                     response = await self._get(client, f"{key}/robots.txt")
                     try:
                         text = (await self._read(response, 512 * 1024)).decode("utf-8", "replace")
@@ -242,7 +248,7 @@ class Crawler:
                 continue
             done.add(url)
             try:
-                await check_url(url, allow_private=self.config.allow_private)
+                await self.policy.check_async(url)
                 response = await self._get(client, url)
                 try:
                     body = await self._read(response, 50 * 1024 * 1024)
@@ -268,7 +274,7 @@ class Crawler:
                 self.result.skipped[url] = "disallowed by robots.txt"
                 return
             try:
-                await check_url(url, allow_private=self.config.allow_private)
+                await self.policy.check_async(url)
             except UnsafeURL as error:
                 self.result.skipped[url] = str(error)
                 return
@@ -362,7 +368,7 @@ class Crawler:
         starts = [u for u in (normalise_url(s) for s in self.config.start_urls) if u]
         if not self.config.follow_links:
             for url in starts:
-                await check_url(url, allow_private=self.config.allow_private)
+                await self.policy.check_async(url)
                 if url not in self.result.pages:
                     self.result.pages.append(url)
                     self.result.depth[url] = 0
@@ -373,6 +379,7 @@ class Crawler:
             timeout=self.config.timeout_s,
             headers={"User-Agent": f"{USER_AGENT}/1.0 (+accessibility audit)"},
             cookies=self.config.cookies,
+            transport=PinnedTransport(self.policy),
         )
         try:
             for url in starts:
