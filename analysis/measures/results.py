@@ -34,6 +34,11 @@ class MeasureResult:
     def current(self) -> Value:
         return self.history[-1]
 
+    @property
+    def latest(self) -> Value | None:
+        """The newest figure there is, from this period or an earlier one."""
+        return next((v for v in reversed(self.history) if v.estimate is not None), None)
+
 
 def evaluate(measure: Measure, values: dict[str, Value], period: Period) -> MeasureResult:
     """The measure's result for ``period`` from its values by period label.

@@ -50,10 +50,10 @@ class Value:
 
 def status(measure: Measure, value: Value, target: Target | None) -> tuple[str, str]:
     """(status, the reason in words) for ``value`` against ``target``."""
-    if target is None:
-        return NO_TARGET, "No target has been set for this period."
     if value.estimate is None:
         return NO_DATA, value.note or "No figure for this period."
+    if target is None:
+        return NO_TARGET, "No target has been set for this period."
     est, t, tol = value.estimate, target.value, target.tolerance
     low = value.estimate if value.exact else value.ci_low
     high = value.estimate if value.exact else value.ci_high
