@@ -23,7 +23,7 @@ AT_RISK = "at risk"
 OFF_TRACK = "off track"
 WITHIN_MARGIN = "within margin of error"
 NO_TARGET = "no target set"
-NO_DATA = "no data"
+NO_DATA = "no figure for the period"
 
 
 @dataclass(frozen=True)

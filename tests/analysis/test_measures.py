@@ -117,7 +117,7 @@ def test_question_missing_in_the_periods_version_and_no_data_are_notes():
     empty = m.survey_value(measure(), frame(["Yes"] * 5, when="2026-01-05"), H2)
     assert empty.estimate is None and "no responses to s in 2026-H2" in empty.note
     r = m.evaluate(measure(targets={"2026-H2": 50}), {"2026-H2": empty}, H2)
-    assert r.status == "no data" and r.problems == [empty.note]
+    assert r.status == "no figure for the period" and r.problems == [empty.note]
 
 
 def test_any_item_of_a_grid_and_a_filter():
