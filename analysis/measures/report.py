@@ -174,6 +174,9 @@ def context(
                     for v in r.history
                 ],
                 "change": fmt_change(r.measure, r),
+                "benchmark": fmt(r.measure, r.measure.benchmark.value)
+                if r.measure.benchmark
+                else "",
             }
         )
     return {

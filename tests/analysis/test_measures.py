@@ -180,3 +180,25 @@ def test_change_matches_analysis_trend():
     counted = m.change(m.Value("x", 10.0), m.Value("y", 12.0))
     assert counted.p_value is None and math.isclose(counted.change, -2)
     assert m.trend_words(measure(higher_is_better=False), counted) == ("↓", "down, better")
+
+
+def test_report_shows_earlier_figure_benchmark_and_missing_targets():
+    from analysis.measures.report import render_html
+
+    sat = measure(
+        name="Satisfied",
+        benchmark={"value": 75, "date": "June 2020", "source": "LGA polling", "note": "Mode."},
+        targets={"2026-H2": {"value": 70, "tolerance": 3}},
+    )
+    spring = m.Value("2026-H1", 62.0, 59.0, 65.0, 1.5, 999, 900, "raked to sex")
+    autumn = m.Value("2026-H2", None, note="no responses to s in 2026-H2")
+    r1 = m.evaluate(sat, {"2026-H1": spring, "2026-H2": autumn}, H2)
+    r2 = m.evaluate(measure(id="other", name="Other"), {"2026-H2": m.Value("2026-H2", 40.0)}, H2)
+    html = render_html([r1, r2], period="2026-H2", audience="cabinet")
+    assert "62.0% (59.0% to 65.0%) <span" in html and "(from 2026-H1)" in html
+    assert "no figure for the period" in html and "no responses to s in 2026-H2" in html
+    assert "<strong>National comparator:</strong> 75.0% (LGA polling, June 2020)" in html
+    assert "<li>Other</li>" in html  # listed for someone to set a target
+    assert "Answers (n)" not in html  # bases only in the management version
+    with pytest.raises(ValueError, match="audience"):
+        render_html([r1], period="2026-H2", audience="press")
