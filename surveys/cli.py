@@ -9,6 +9,7 @@ import click
 
 from service.cli import CommandError, run_async
 from surveys.equality_cli import equality
+from surveys.measures_cli import progress_report
 
 
 @click.group(help="Surveys: definitions, links, exports.")
@@ -162,4 +163,4 @@ async def export_command(
         click.echo(f"Wrote {len(frame)} responses to {out}.")
 
 
-COMMANDS = [survey, equality]
+COMMANDS = [survey, equality, progress_report]

@@ -1,0 +1,116 @@
+"""`resident-voice progress-report`: renders every measure it can, names the ones it cannot,
+and the page passes our own accessibility auditor."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import http.server
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from tests.e2e.test_own_pages_audit import SQLITE_ONLY, audit, violations
+from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS as ANSWERS
+
+NOW = dt.datetime.now(dt.UTC)
+PERIOD = f"{NOW.year}-H{1 if NOW.month <= 6 else 2}"
+MEASURES = f"""
+measures:
+  - id: sat
+    name: Satisfied with the way the council runs things
+    definition: Very or fairly satisfied.
+    source: {{kind: survey, survey: resident-satisfaction, question: council_satisfaction,
+             levels: [Very satisfied, Fairly satisfied], weighting: unweighted}}
+    targets: {{{PERIOD}: {{value: 10, tolerance: 2}}}}
+  - id: negative
+    name: Bad tolerance
+    source: {{kind: survey, survey: resident-satisfaction, question: trust,
+             levels: [A great deal], weighting: unweighted}}
+    targets: {{{PERIOD}: {{value: 50, tolerance: -1}}}}
+  - id: gone
+    name: Question removed
+    source: {{kind: survey, survey: resident-satisfaction, question: removed_question,
+             levels: [Yes], weighting: unweighted}}
+  - id: members
+    name: Panel members
+    unit: count
+    source: {{kind: panel, figure: active_members}}
+"""
+
+
+async def _report(tmp_path: Path, *args: str) -> Any:
+    from surveys.measures_cli import progress_report
+
+    path = tmp_path / "measures.yaml"
+    path.write_text(MEASURES)
+    return await asyncio.to_thread(
+        CliRunner().invoke,
+        progress_report,
+        ["--period", PERIOD, "--measures", str(path), *args],
+    )
+
+
+async def _responses() -> None:
+    from service.accounts import create_user
+    from surveys.services import responses
+    from tests.surveys.conftest import store_bank
+
+    await store_bank("resident-satisfaction")
+    staff = await create_user("ro@council.example.gov.uk", "RO", "panel_manager", "x" * 16)
+    for council in ("very_satisfied", "fairly_satisfied", "very_dissatisfied"):
+        await responses.record_assisted(
+            "resident-satisfaction",
+            {**ANSWERS, "council_satisfaction": council},
+            mode="paper",
+            entered_by=int(staff.id),
+        )
+
+
+@SQLITE_ONLY
+async def test_report_renders_the_good_measures_and_names_the_bad(
+    db: Any, tmp_path: Path, browser: Any
+) -> None:
+    await _responses()
+    out = tmp_path / "report.html"
+    ran = await _report(tmp_path, "--audience", "management", "--output", str(out))
+    assert ran.exit_code == 0, ran.output
+    assert "4 measures" in ran.output
+    assert "negative: target for" in ran.output and "below zero" in ran.output
+    html = out.read_text()
+    assert "66.7%" in html  # 2 of 3 satisfied
+    # three answers: the interval is so wide that a 10 % target is inside it
+    assert '<span class="mr-status within-margin-of-error">within margin of error</span>' in html
+    assert "tolerance -1 is below zero" in html
+    assert "&#39;removed_question&#39; was not asked" in html
+    assert "Measures with no target set" in html and "<li>Panel members</li>" in html
+    assert "Answers (n)" in html  # the management version shows bases
+
+    bad = await _report(tmp_path, "--output", str(tmp_path / "report.docx"))
+    assert bad.exit_code != 0 and "must end in .html or .pdf" in bad.output
+    bad = await asyncio.to_thread(
+        CliRunner().invoke,
+        __import__("surveys.measures_cli", fromlist=["x"]).progress_report,
+        ["--period", "2026-H3", "--output", str(out)],
+    )
+    assert bad.exit_code != 0 and "2026-H3" in bad.output
+
+    # our own auditor over the written page, served from 127.0.0.1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = await audit([f"http://127.0.0.1:{port}/report.html"], browser)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [p.audit.http_status for p in result.pages] == [200]
+    assert violations(result) == []
