@@ -61,6 +61,11 @@ BARRIERS = [
     ("barriers/links.html", "link-details", "review", "#pdf-link"),
     ("barriers/links.html", "link-details", "review", "#new-window"),
     ("barriers/links.html", "link-dead", "review", "#dead-link"),
+    ("barriers/structure.html", "fake-headings", "violation", "#before-you-start"),
+    ("barriers/structure.html", "fake-headings", "violation", "#next-steps"),
+    ("barriers/structure.html", "fake-lists", "violation", "#bin-types"),
+    ("barriers/structure.html", "fake-lists", "violation", "#step-one"),
+    ("barriers/structure.html", "duplicate-ids", "violation", "#address"),
     ("barriers/tab-order.html", "tab-order", "violation", "#pay-debit"),
     ("barriers/tab-order.html", "tab-order", "review", "#deadline"),
     ("barriers/tab-order.html", "tab-order", "review", "#help-link"),
@@ -91,6 +96,7 @@ CLEAN = [
     "controls/keyboard-activation.html",  # the same custom controls, with key handling
     "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
+    "controls/structure.html",  # real headings and lists, an address in lines, unique ids
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]

@@ -182,3 +182,16 @@ def test_fixture_site_matches_its_build_script() -> None:
         if (site / rel).read_text(encoding="utf-8") != text
     ]
     assert stale == [], f"rerun tests/fixtures/a11y_site/build.py: {stale}"
+
+
+def test_fake_list_runs() -> None:
+    from accessibility.checks.fake_lists import fake_list_run
+
+    assert fake_list_run(["We collect:", "• paper", "• card", "• tins"]) == ("bulleted", 3, 1)
+    assert fake_list_run(["1. Fill in the form", "2. Send it", "3) Wait"]) == ("numbered", 3, 0)
+    assert fake_list_run(["a) red bins", "b) blue bins"]) == ("numbered", 2, 0)
+    # One dash line, an address, numbers that do not count up from 1, mixed bullets: no list.
+    assert fake_list_run(["- The waste team"]) is None
+    assert fake_list_run(["Waste Services", "Town Hall", "High Street"]) is None
+    assert fake_list_run(["2. See above", "5. May is busy"]) is None
+    assert fake_list_run(["• paper", "- card"]) is None
