@@ -119,6 +119,7 @@ class AuditResult:
                             "source": f.source,
                             "kind": f.kind,
                             "wcag": f.wcag,
+                            "wcag_failure": f.wcag_failure,
                             "level": f.level,
                             "impact": f.impact,
                             "selector": f.selector,

@@ -44,6 +44,8 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
         {"fake-headings", "fake-lists", "duplicate-ids"},
         ["controls/structure.html"],
     ),
+    "typography (best practice)": ({"typography"}, ["controls/typography.html"]),
+    "colour-only meaning in forms": ({"colour-meaning"}, ["controls/colour-meaning.html"]),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -32,6 +32,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "fake_headings",
     "fake_lists",
     "duplicate_ids",
+    "typography",
+    "colour_meaning",
     "motion",
     # interactors: press keys, move the mouse
     "skip_link",

@@ -122,7 +122,8 @@ def test_every_check_is_described_for_a_report() -> None:
     for check_id, check in REGISTRY.items():
         meta = check.meta
         assert meta.id == check_id and re.fullmatch(r"[a-z]+(-[a-z]+)*", check_id)
-        assert meta.wcag and all(re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", c) for c in meta.wcag)
+        assert meta.wcag or not meta.wcag_failure
+        assert all(re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", c) for c in meta.wcag)
         assert meta.level in {"A", "AA", "AAA"}
         assert meta.impact in {"minor", "moderate", "serious", "critical"}
         assert len(meta.title) > 10 and len(meta.how_to_fix) > 40
@@ -195,3 +196,26 @@ def test_fake_list_runs() -> None:
     assert fake_list_run(["Waste Services", "Town Hall", "High Street"]) is None
     assert fake_list_run(["2. See above", "5. May is busy"]) is None
     assert fake_list_run(["• paper", "- card"]) is None
+
+
+def test_best_practice_findings_carry_no_wcag_criterion() -> None:
+    from accessibility.checks.registry import is_best_practice
+    from accessibility.checks.typography import typography_problems
+
+    assert is_best_practice("typography") and not is_best_practice("headings")
+    assert not is_best_practice("color-contrast")  # axe's rules are WCAG rules
+    block = {
+        "length": 200,
+        "lines": 4,
+        "block": True,
+        "justified": True,
+        "capitals": False,
+        "italic": True,
+        "size": 16.0,
+        "lineHeight": 1.5,
+        "paragraph": True,
+    }
+    assert typography_problems(block) == ["justified", "italics"]
+    short = {**block, "length": 60, "lineHeight": 1.2, "size": 11.0}
+    # Short text: neither justified nor italics nor tight lines matter; size always does.
+    assert typography_problems(short) == ["small"]
