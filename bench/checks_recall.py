@@ -46,6 +46,7 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
     ),
     "typography (best practice)": ({"typography"}, ["controls/typography.html"]),
     "colour-only meaning in forms": ({"colour-meaning"}, ["controls/colour-meaning.html"]),
+    "language of parts": ({"language"}, ["controls/language-parts.html"]),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 BARRIERS = [
     ("barriers/page-title.html", "page-title", "violation", "html"),
     ("barriers/language.html", "language", "violation", "html"),
-    ("barriers/language-welsh.html", "language", "review", "p:nth-of-type(3)"),
+    ("barriers/language-welsh.html", "language", "violation", "p:nth-of-type(3)"),
+    ("barriers/language-parts.html", "language", "violation", "#french"),
+    ("barriers/language-parts.html", "language", "violation", "#mislabelled"),
     ("barriers/headings.html", "headings", "violation", "h3"),
     ("barriers/landmarks.html", "landmarks", "violation", "body"),
     ("barriers/link-text.html", "link-text", "violation", "li:nth-of-type(1) > a"),
@@ -106,6 +108,7 @@ CLEAN = [
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
     "controls/typography.html",  # the same text left-aligned, roman, sentence case, 1.5
     "controls/colour-meaning.html",  # the same colours with words, aria-invalid, a message
+    "controls/language-parts.html",  # the same passages with the right lang, a short phrase
     "controls/structure.html",  # real headings and lists, an address in lines, unique ids
     "govuk/question-page.html",
     "govuk/check-answers.html",

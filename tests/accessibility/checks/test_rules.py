@@ -219,3 +219,22 @@ def test_best_practice_findings_carry_no_wcag_criterion() -> None:
     short = {**block, "length": 60, "lineHeight": 1.2, "size": 11.0}
     # Short text: neither justified nor italics nor tight lines matter; size always does.
     assert typography_problems(short) == ["small"]
+
+
+def test_language_identifier_is_sure_only_on_long_passages() -> None:
+    from accessibility.checks.language import identify_language
+
+    welsh = (
+        "Mae gwybodaeth am y dreth gyngor ar gael yn Gymraeg. Gallwch chi gysylltu â ni "
+        "ar-lein neu dros y ffôn."
+    )
+    assert identify_language(welsh) == "cy"
+    french = "Nous ramassons vos poubelles chaque semaine. Sortez-les avant 7 heures le matin."
+    assert identify_language(french) == "fr"
+    urdu = (
+        "ہم ہر ہفتے آپ کے کوڑے دان جمع کرتے ہیں۔ "
+        "براہ کرم اپنے کوڑے دان صبح سات بجے سے پہلے باہر رکھیں۔"
+    )
+    assert identify_language(urdu) == "ur"
+    assert identify_language("Bon courage") is None  # too short to be sure
+    assert identify_language("Croeso i Gyngor Sir") is None
