@@ -238,3 +238,25 @@ def test_language_identifier_is_sure_only_on_long_passages() -> None:
     assert identify_language(urdu) == "ur"
     assert identify_language("Bon courage") is None  # too short to be sure
     assert identify_language("Croeso i Gyngor Sir") is None
+
+
+def test_best_practice_findings_cost_no_score() -> None:
+    from accessibility.scoring import page_score
+
+    def finding(wcag_failure: bool) -> Finding:
+        return Finding(
+            rule="typography" if not wcag_failure else "headings",
+            source="resident-voice",
+            kind="violation",
+            wcag=[] if not wcag_failure else ["1.3.1"],
+            level="AA",
+            impact="serious",
+            selector="p",
+            snippet="<p>",
+            message="m",
+            url="http://x/",
+            wcag_failure=wcag_failure,
+        )
+
+    assert page_score([finding(False)]) == 100
+    assert page_score([finding(True), finding(False)]) == 95
