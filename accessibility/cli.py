@@ -205,6 +205,7 @@ def accessibility_group() -> None:
 @accessibility_group.command("sites", help="List configured sites and their latest run.")
 @run_async
 async def sites_command() -> None:
+    from accessibility.schedules import describe_schedule
     from accessibility.services import list_sites
 
     sites = await list_sites()
@@ -218,7 +219,8 @@ async def sites_command() -> None:
             else "no runs"
         )
         click.echo(
-            f"{site['id']:>4}  {site['name']}  ({site['schedule'] or 'not scheduled'}; {latest})"
+            f"{site['id']:>4}  {site['name']}  "
+            f"({describe_schedule(site['schedule'] or '')}; {latest})"
         )
 
 

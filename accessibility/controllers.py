@@ -23,6 +23,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from accessibility import services
 from accessibility.reports.csv_report import to_csv
 from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
+from accessibility.schedules import describe_schedule
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
 from service.auth import PUBLIC_OPT, public, requires_role
 from service.navigation import NavItem
@@ -127,7 +128,11 @@ class AccessibilityPages(Controller):
 
     @get("/")
     async def index(self) -> Template:
-        return Template("accessibility/index.html", context={"sites": await services.list_sites()})
+        sites = await services.list_sites()
+        schedules = {s["id"]: describe_schedule(s["schedule"] or "") for s in sites}
+        return Template(
+            "accessibility/index.html", context={"sites": sites, "schedules": schedules}
+        )
 
     @get("/sites/new")
     async def new_site(self) -> Template:
@@ -158,7 +163,14 @@ class AccessibilityPages(Controller):
         except services.NotFound as error:
             raise _not_found(error) from None
         runs = await services.list_runs(site_id)
-        return Template("accessibility/site.html", context={"site": site, "runs": runs})
+        return Template(
+            "accessibility/site.html",
+            context={
+                "site": site,
+                "runs": runs,
+                "schedule_words": describe_schedule(site["schedule"] or ""),
+            },
+        )
 
     @post("/sites/{site_id:int}/runs", status_code=HTTP_303_SEE_OTHER)
     async def start_run(self, site_id: PathInt) -> Redirect:

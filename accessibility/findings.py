@@ -44,6 +44,9 @@ class Finding:
     url: str
     help_url: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: False for best-practice findings (justified text, long capitals…): sure, but no WCAG
+    #: failure, so the statement and WCAG counts leave them out; ``wcag`` is then empty.
+    wcag_failure: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (the CLI's and the database's shape)."""

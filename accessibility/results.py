@@ -36,7 +36,13 @@ class PageResult:
 
     @property
     def violations(self) -> list[Finding]:
-        return [f for f in self.audit.findings if f.kind == "violation"]
+        """Sure WCAG failures; best-practice findings (``wcag_failure=False``) are apart."""
+        return [f for f in self.audit.findings if f.kind == "violation" and f.wcag_failure]
+
+    @property
+    def best_practice(self) -> list[Finding]:
+        """Sure findings of good practice (typography) that fail no WCAG criterion."""
+        return [f for f in self.audit.findings if not f.wcag_failure]
 
     @property
     def score(self) -> int:
@@ -119,6 +125,7 @@ class AuditResult:
                             "source": f.source,
                             "kind": f.kind,
                             "wcag": f.wcag,
+                            "wcag_failure": f.wcag_failure,
                             "level": f.level,
                             "impact": f.impact,
                             "selector": f.selector,

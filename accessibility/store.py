@@ -67,7 +67,7 @@ async def store_result(run_id: int, site_id: int, result: AuditResult) -> None:
                         error=p.audit.error or "",
                         template=p.template,
                         violations=len(p.violations),
-                        reviews=len(p.audit.findings) - len(p.violations),
+                        reviews=sum(1 for f in p.audit.findings if f.kind == "review"),
                         findings=json.dumps(
                             [
                                 {

@@ -40,6 +40,13 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
     "data tables": ({"data-tables"}, ["controls/data-tables.html"]),
     "images": ({"image-alt"}, ["controls/images.html"]),
     "links": ({"link-colour", "link-details", "link-dead"}, ["controls/links.html"]),
+    "fake structure (headings, lists, duplicate ids)": (
+        {"fake-headings", "fake-lists", "duplicate-ids"},
+        ["controls/structure.html"],
+    ),
+    "typography (best practice)": ({"typography"}, ["controls/typography.html"]),
+    "colour-only meaning in forms": ({"colour-meaning"}, ["controls/colour-meaning.html"]),
+    "language of parts": ({"language"}, ["controls/language-parts.html"]),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -29,6 +29,11 @@ CHECK_MODULES: tuple[str, ...] = (
     "media_autoplay",
     "data_tables",
     "image_alt",
+    "fake_headings",
+    "fake_lists",
+    "duplicate_ids",
+    "typography",
+    "colour_meaning",
     "motion",
     # interactors: press keys, move the mouse
     "skip_link",

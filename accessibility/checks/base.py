@@ -15,12 +15,15 @@ from playwright.async_api import Page
 
 from accessibility.findings import Finding, Impact, Kind, Level, truncate_snippet
 
-__all__ = ["HTML_DOCUMENTS", "Check", "CheckContext", "CheckFn", "CheckMeta"]
+__all__ = ["BEST_PRACTICE_LABEL", "HTML_DOCUMENTS", "Check", "CheckContext", "CheckFn", "CheckMeta"]
 
 #: Document types as :data:`accessibility.checks.runner.DOCUMENT_TYPE_JS` names them. Our checks
 #: and axe-core are written for HTML (served as text/html or as XHTML); a browser also opens
 #: SVG, other XML, plain text, images and media, where they would crash or report noise.
 HTML_DOCUMENTS: frozenset[str] = frozenset({"html", "xhtml"})
+
+#: What a best-practice finding says it is, so a web team can tell it from a WCAG failure.
+BEST_PRACTICE_LABEL = "Best practice, not a WCAG AA failure"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class CheckMeta:
     #: Document types the check means something on; on any other the runner does not run it
     #: and lists it in ``facts["not_applicable"]`` (no finding: nothing is wrong).
     applies_to: frozenset[str] = HTML_DOCUMENTS
+    #: False for best-practice checks (typography): their findings are sure ``violation``s of
+    #: good practice but fail no WCAG criterion, so they carry ``wcag_failure=False``, no
+    #: criteria and :data:`BEST_PRACTICE_LABEL`; reports and the statement can leave them out.
+    wcag_failure: bool = True
 
 
 @dataclass
@@ -73,11 +80,13 @@ class CheckContext:
 
         ``wcag``/``level`` narrow the criteria when a check covers several (3.1.1 vs 3.1.2).
         """
+        extra = {} if meta.wcag_failure else {"label": BEST_PRACTICE_LABEL}
         return Finding(
             rule=meta.id,
             source="resident-voice",
             kind=kind,
-            wcag=wcag or list(meta.wcag),
+            wcag=(wcag or list(meta.wcag)) if meta.wcag_failure else [],
+            wcag_failure=meta.wcag_failure,
             level=level or meta.level,
             impact=impact or meta.impact,
             selector=selector,
@@ -85,7 +94,7 @@ class CheckContext:
             message=message,
             url=self.url,
             help_url=None,
-            data={"how_to_fix": meta.how_to_fix, **(data or {})},
+            data={"how_to_fix": meta.how_to_fix, **extra, **(data or {})},
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from accessibility.checks.base import Check, CheckFn, CheckMeta
 
-__all__ = ["REGISTRY", "register"]
+__all__ = ["REGISTRY", "is_best_practice", "register"]
 
 REGISTRY: dict[str, Check] = {}
 
@@ -21,3 +21,9 @@ def register(meta: CheckMeta) -> Callable[[CheckFn], CheckFn]:
         return fn
 
     return decorate
+
+
+def is_best_practice(rule: str) -> bool:
+    """Is ``rule`` one of our best-practice checks (sure findings, but no WCAG failure)?"""
+    check = REGISTRY.get(rule)
+    return check is not None and not check.meta.wcag_failure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accessibility.checks.registry import is_best_practice
 from accessibility.reports.stored import report_view
 
 __all__ = ["run_json"]
@@ -28,6 +29,7 @@ async def run_json(run_id: int) -> dict[str, Any]:
                         "source": f.source,
                         "kind": f.kind,
                         "wcag": f.wcag,
+                        "wcag_failure": not is_best_practice(f.rule),
                         "level": f.level,
                         "impact": f.impact,
                         "selector": f.selector,

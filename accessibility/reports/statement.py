@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from accessibility.checks.registry import is_best_practice
 from accessibility.reports.view import ReportView
 from accessibility.reports.wcag import CRITERIA, criterion_label
 
@@ -90,6 +91,8 @@ def build_statement(
     listed: set[tuple[str, tuple[str, ...]]] = set()
     for issue in view.violations:
         if issue.mark and issue.mark.get("status") == "false_positive":
+            continue
+        if is_best_practice(issue.rule):  # good practice, but no failure to declare
             continue
         criteria = [c for c in issue.wcag if c in CRITERIA] or ["other"]
         for number in criteria[:1]:

@@ -94,6 +94,8 @@ def describe(name: str, audit: PageAudit) -> list[str]:
     if audit.status != "ok":
         lines.append(f"{name} <{audit.url}>: not fully audited ({audit.status}: {audit.error})")
     for f in audit.findings:
+        if not f.wcag_failure:  # best practice (GOV.UK's line height): no WCAG 2.2 AA failure
+            continue
         lines.append(
             f"{name}: {f.rule} [{f.kind}, {f.source}, WCAG {', '.join(f.wcag) or '-'}] "
             f"at {f.selector}: {f.message}"

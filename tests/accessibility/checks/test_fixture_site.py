@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 BARRIERS = [
     ("barriers/page-title.html", "page-title", "violation", "html"),
     ("barriers/language.html", "language", "violation", "html"),
-    ("barriers/language-welsh.html", "language", "review", "p:nth-of-type(3)"),
+    ("barriers/language-welsh.html", "language", "violation", "p:nth-of-type(3)"),
+    ("barriers/language-parts.html", "language", "violation", "#french"),
+    ("barriers/language-parts.html", "language", "violation", "#mislabelled"),
     ("barriers/headings.html", "headings", "violation", "h3"),
     ("barriers/landmarks.html", "landmarks", "violation", "body"),
     ("barriers/link-text.html", "link-text", "violation", "li:nth-of-type(1) > a"),
@@ -61,6 +63,19 @@ BARRIERS = [
     ("barriers/links.html", "link-details", "review", "#pdf-link"),
     ("barriers/links.html", "link-details", "review", "#new-window"),
     ("barriers/links.html", "link-dead", "review", "#dead-link"),
+    ("barriers/structure.html", "fake-headings", "violation", "#before-you-start"),
+    ("barriers/structure.html", "fake-headings", "violation", "#next-steps"),
+    ("barriers/structure.html", "fake-lists", "violation", "#bin-types"),
+    ("barriers/structure.html", "fake-lists", "violation", "#step-one"),
+    ("barriers/structure.html", "duplicate-ids", "violation", "#address"),
+    ("barriers/typography.html", "typography", "violation", "#collections"),
+    ("barriers/typography.html", "typography", "violation", "#missed"),
+    ("barriers/typography.html", "typography", "violation", "#winter"),
+    ("barriers/typography.html", "typography", "violation", "#prices"),
+    ("barriers/typography.html", "typography", "violation", "#rinse"),
+    ("barriers/colour-meaning.html", "colour-meaning", "violation", "#permit-name"),
+    ("barriers/colour-meaning.html", "colour-meaning", "violation", "#permit-street"),
+    ("barriers/colour-meaning.html", "colour-meaning", "violation", "#permit-postcode"),
     ("barriers/tab-order.html", "tab-order", "violation", "#pay-debit"),
     ("barriers/tab-order.html", "tab-order", "review", "#deadline"),
     ("barriers/tab-order.html", "tab-order", "review", "#help-link"),
@@ -91,6 +106,10 @@ CLEAN = [
     "controls/keyboard-activation.html",  # the same custom controls, with key handling
     "controls/disclosure.html",  # the same accordion keeping aria-expanded in step
     "controls/dialog-focus.html",  # the same dialogs done right, and a native <dialog>
+    "controls/typography.html",  # the same text left-aligned, roman, sentence case, 1.5
+    "controls/colour-meaning.html",  # the same colours with words, aria-invalid, a message
+    "controls/language-parts.html",  # the same passages with the right lang, a short phrase
+    "controls/structure.html",  # real headings and lists, an address in lines, unique ids
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
@@ -113,7 +132,14 @@ async def test_check_finds_planted_barrier(
     matching = [f for f in found if f.kind == kind and f.selector.endswith(where)]
     assert matching, [(f.kind, f.selector, f.message) for f in found]
     finding = matching[0]
-    assert finding.wcag and finding.level in {"A", "AA", "AAA"}
+    assert (finding.wcag if finding.wcag_failure else not finding.wcag) and finding.level in {
+        "A",
+        "AA",
+        "AAA",
+    }
+    if not finding.wcag_failure:  # best practice: labelled so, and filterable in JSON
+        assert finding.data["label"] == "Best practice, not a WCAG AA failure"
+        assert finding.to_dict()["wcag_failure"] is False
     assert finding.url == f"{a11y_site}/{path}"
     assert finding.message and finding.data["how_to_fix"]
     # The selector is unique on the page and points at the element the snippet shows.

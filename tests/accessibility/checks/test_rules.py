@@ -122,7 +122,8 @@ def test_every_check_is_described_for_a_report() -> None:
     for check_id, check in REGISTRY.items():
         meta = check.meta
         assert meta.id == check_id and re.fullmatch(r"[a-z]+(-[a-z]+)*", check_id)
-        assert meta.wcag and all(re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", c) for c in meta.wcag)
+        assert meta.wcag or not meta.wcag_failure
+        assert all(re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", c) for c in meta.wcag)
         assert meta.level in {"A", "AA", "AAA"}
         assert meta.impact in {"minor", "moderate", "serious", "critical"}
         assert len(meta.title) > 10 and len(meta.how_to_fix) > 40
@@ -182,3 +183,80 @@ def test_fixture_site_matches_its_build_script() -> None:
         if (site / rel).read_text(encoding="utf-8") != text
     ]
     assert stale == [], f"rerun tests/fixtures/a11y_site/build.py: {stale}"
+
+
+def test_fake_list_runs() -> None:
+    from accessibility.checks.fake_lists import fake_list_run
+
+    assert fake_list_run(["We collect:", "• paper", "• card", "• tins"]) == ("bulleted", 3, 1)
+    assert fake_list_run(["1. Fill in the form", "2. Send it", "3) Wait"]) == ("numbered", 3, 0)
+    assert fake_list_run(["a) red bins", "b) blue bins"]) == ("numbered", 2, 0)
+    # One dash line, an address, numbers that do not count up from 1, mixed bullets: no list.
+    assert fake_list_run(["- The waste team"]) is None
+    assert fake_list_run(["Waste Services", "Town Hall", "High Street"]) is None
+    assert fake_list_run(["2. See above", "5. May is busy"]) is None
+    assert fake_list_run(["• paper", "- card"]) is None
+
+
+def test_best_practice_findings_carry_no_wcag_criterion() -> None:
+    from accessibility.checks.registry import is_best_practice
+    from accessibility.checks.typography import typography_problems
+
+    assert is_best_practice("typography") and not is_best_practice("headings")
+    assert not is_best_practice("color-contrast")  # axe's rules are WCAG rules
+    block = {
+        "length": 200,
+        "lines": 4,
+        "block": True,
+        "justified": True,
+        "capitals": False,
+        "italic": True,
+        "size": 16.0,
+        "lineHeight": 1.5,
+        "paragraph": True,
+    }
+    assert typography_problems(block) == ["justified", "italics"]
+    short = {**block, "length": 60, "lineHeight": 1.2, "size": 11.0}
+    # Short text: neither justified nor italics nor tight lines matter; size always does.
+    assert typography_problems(short) == ["small"]
+
+
+def test_language_identifier_is_sure_only_on_long_passages() -> None:
+    from accessibility.checks.language import identify_language
+
+    welsh = (
+        "Mae gwybodaeth am y dreth gyngor ar gael yn Gymraeg. Gallwch chi gysylltu â ni "
+        "ar-lein neu dros y ffôn."
+    )
+    assert identify_language(welsh) == "cy"
+    french = "Nous ramassons vos poubelles chaque semaine. Sortez-les avant 7 heures le matin."
+    assert identify_language(french) == "fr"
+    urdu = (
+        "ہم ہر ہفتے آپ کے کوڑے دان جمع کرتے ہیں۔ "
+        "براہ کرم اپنے کوڑے دان صبح سات بجے سے پہلے باہر رکھیں۔"
+    )
+    assert identify_language(urdu) == "ur"
+    assert identify_language("Bon courage") is None  # too short to be sure
+    assert identify_language("Croeso i Gyngor Sir") is None
+
+
+def test_best_practice_findings_cost_no_score() -> None:
+    from accessibility.scoring import page_score
+
+    def finding(wcag_failure: bool) -> Finding:
+        return Finding(
+            rule="typography" if not wcag_failure else "headings",
+            source="resident-voice",
+            kind="violation",
+            wcag=[] if not wcag_failure else ["1.3.1"],
+            level="AA",
+            impact="serious",
+            selector="p",
+            snippet="<p>",
+            message="m",
+            url="http://x/",
+            wcag_failure=wcag_failure,
+        )
+
+    assert page_score([finding(False)]) == 100
+    assert page_score([finding(True), finding(False)]) == 95
