@@ -327,8 +327,18 @@ def write_report(
     if format == "html":
         out.write_text(html, encoding="utf-8")
         return out
+    print_pdf(html, out)
+    return out
+
+
+def print_pdf(html: str, out: str | os.PathLike[str]) -> Path:
+    """Print an HTML document to a tagged A4 PDF (with an outline) with Chromium.
+
+    Shared by the EqIA report and the strategy progress report, so both print alike.
+    """
     from playwright.sync_api import sync_playwright
 
+    out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "report.html"
         src.write_text(html, encoding="utf-8")

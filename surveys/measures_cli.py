@@ -16,28 +16,6 @@ import click
 from service.cli import CommandError, run_async
 
 
-def _print_pdf(html: str, out: Path) -> None:
-    """Print the HTML to a tagged A4 PDF with Chromium (as the EqIA report does)."""
-    import tempfile
-
-    from playwright.sync_api import sync_playwright
-
-    from equality.report import _chromium
-
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "report.html"
-        src.write_text(html, encoding="utf-8")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.goto(src.as_uri())
-                page.pdf(path=str(out), format="A4", tagged=True, outline=True,
-                         print_background=True)  # fmt: skip
-            finally:
-                browser.close()
-
-
 @click.command("progress-report", help="Write the strategy measures progress report.")
 @click.option("--period", required=True, metavar="2026-H2", help="Year, half (H1/H2) or quarter.")
 @click.option(
@@ -78,7 +56,9 @@ async def progress_report(
     results = [m.evaluate(d, values.get(d.id, {}), the_period) for d in definitions]
     html = render_html(results, period=the_period.label, audience=audience)
     if suffix == ".pdf":
-        await asyncio.to_thread(_print_pdf, html, output)
+        from equality.report import print_pdf  # imported late: the CLI starts faster
+
+        await asyncio.to_thread(print_pdf, html, output)
     else:
         await asyncio.to_thread(output.write_text, html, encoding="utf-8")
     counts: dict[str, int] = {}
