@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 
+from panel import services as panel_services
 from service.tables import StaffUser
 from surveys.controllers.api import PANEL
 from surveys.services import definitions_store, fieldwork, sending
@@ -23,6 +24,9 @@ CHANNEL_LABELS = {
     "none": "Not contactable",
     "total": "Total",
 }
+METHOD_LABELS = {"random": "simple random", "stratified": "stratified", "quota": "quota"}
+#: How many draws the page offers; an older one can still be invited through the API or CLI.
+RECENT_DRAWS = 15
 KIND_LABELS = {"invitation": "Invitations", "reminder": "Reminders", "thank_you": "Thank-yous"}
 
 
@@ -55,6 +59,8 @@ class FieldworkPages(Controller):
                 "errors": errors or [],
                 "form": form or {},
                 "banner": banner,
+                "draws": await panel_services.list_draws(RECENT_DRAWS),
+                "methods": METHOD_LABELS,
                 "minutes": fieldwork.estimate_minutes(len(stored.survey.questions)),
             },
             status_code=status_code,
@@ -78,7 +84,7 @@ class FieldworkPages(Controller):
         errors: list[tuple[str, str]] = []
         draw = minutes = None
         if not values["draw"].isdigit():
-            errors.append(("draw", "Enter the number of a sample draw, like 12"))
+            errors.append(("draw", "Choose the sample draw to invite"))
         else:
             draw = int(values["draw"])
         if values["minutes"]:

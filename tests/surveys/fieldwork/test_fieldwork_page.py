@@ -42,6 +42,14 @@ async def test_invite_a_draw_and_see_it_progress(client: Any, staff_login: Any, 
 
     response = await client.get(PAGE)
     assert response.status_code == 200 and "Nobody has been invited" in response.text
+    # The draw is offered to choose, newest first, with its size, method and date.
+    older = await add_draw(members[:2])
+    offered = (await client.get(PAGE)).text
+    assert f'name="draw" type="radio" value="{draw}"' in offered
+    assert f"Draw {draw}: 5 members, simple random" in offered
+    assert f"Draw {older}: 2 members" in offered
+    assert offered.index(f"Draw {older}:") < offered.index(f"Draw {draw}:")
+    assert "Drawn " in offered
 
     bad = await post_form(client, PAGE + "/", {"draw": "twelve"})
     assert bad.status_code == 400 and 'href="#draw"' in bad.text
