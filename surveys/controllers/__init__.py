@@ -5,10 +5,18 @@ from service.roles import Role
 from surveys.controllers.api import SurveysAPI
 from surveys.controllers.equality import StaffEqualityPages
 from surveys.controllers.fieldwork import FieldworkPages
+from surveys.controllers.fieldwork_api import FieldworkAPI
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
 
-ROUTES = [ResidentPages, StaffSurveyPages, FieldworkPages, StaffEqualityPages, SurveysAPI]
+ROUTES = [
+    ResidentPages,
+    StaffSurveyPages,
+    FieldworkPages,
+    StaffEqualityPages,
+    SurveysAPI,
+    FieldworkAPI,
+]
 
 NAVIGATION = [
     NavItem(

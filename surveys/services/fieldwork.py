@@ -299,6 +299,17 @@ async def fieldwork_counts(survey_id: int, version: int) -> list[dict[str, Any]]
     return [*ordered, total] if ordered else []
 
 
+async def state_counts(survey_id: int, version: int) -> dict[str, int]:
+    """Invitations for this version by state; every state present, zero when none."""
+    rows = await SurveyInvitation.select(SurveyInvitation.state).where(
+        (SurveyInvitation.survey == survey_id) & (SurveyInvitation.version == version)
+    )
+    counts = dict.fromkeys(("pending", "sent", "responded", "skipped"), 0)
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    return counts
+
+
 async def skipped(survey_id: int, version: int) -> list[dict[str, Any]]:
     """Members skipped for this version and why (reference only: no contact details)."""
     rows = await SurveyInvitation.select(
