@@ -72,7 +72,8 @@ class FieldworkAPI(Controller):
     @get("/")
     async def show(self, slug: str) -> dict[str, Any]:
         """Progress of the current version: `channels` (invited, sent, reminded, responded,
-        pending, skipped per channel), `total`, and `states` (pending|sent|responded|skipped)."""
+        pending, skipped per channel), `total`, and `states`
+        (pending|to_call|sent|responded|skipped)."""
         return await progress(slug)
 
     @post("/", status_code=201)

@@ -38,7 +38,7 @@ async def test_invite_a_draw_and_read_counts(client: Any, staff_login: Any, smtp
 
     empty = (await client.get(API)).json()
     assert empty["channels"] == [] and empty["total"]["invited"] == 0
-    assert empty["states"] == {"pending": 0, "sent": 0, "responded": 0, "skipped": 0}
+    assert empty["states"] == {"pending": 0, "to_call": 0, "sent": 0, "responded": 0, "skipped": 0}
 
     for body, field in (
         ({"draw_id": "twelve"}, "draw_id"),
@@ -65,7 +65,7 @@ async def test_invite_a_draw_and_read_counts(client: Any, staff_login: Any, smtp
     by_channel = {c["channel"]: c for c in counts["channels"]}
     assert by_channel["email"]["sent"] == 1 and by_channel["sms"]["sent"] == 1
     assert counts["total"]["invited"] == 2 and counts["total"]["skipped"] == 1
-    assert counts["states"] == {"pending": 0, "sent": 2, "responded": 0, "skipped": 1}
+    assert counts["states"] == {"pending": 0, "to_call": 0, "sent": 2, "responded": 0, "skipped": 1}
 
     again = await _api(client, "POST", API, {"draw_id": draw})
     assert again.status_code == 400
