@@ -22,6 +22,7 @@ CHANNEL_LABELS = {
     "email": "Email",
     "sms": "Text message",
     "post": "Letter",
+    "phone": "Phone call",
     "none": "Not contactable",
     "total": "Total",
 }
