@@ -393,3 +393,16 @@ async def draw_summary(draw_id: int) -> dict[str, Any]:
     if row is None:
         raise KeyError(f"unknown draw id: {draw_id}")
     return row
+
+
+async def list_draws(limit: int = 20) -> list[dict[str, Any]]:
+    """The most recent recorded draws, newest first: `{id, created_at, method, size, created_by}`.
+
+    For other domains (fieldwork picks a draw to invite from it) without reaching into
+    `panel.sampling` or the Draw table; the eligible pool and details stay here.
+    """
+    return list(
+        await Draw.select(Draw.id, Draw.created_at, Draw.method, Draw.size, Draw.created_by)
+        .order_by(Draw.id, ascending=False)
+        .limit(max(1, limit))
+    )

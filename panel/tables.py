@@ -173,3 +173,13 @@ class DrawMember(Table, tablename="panel_draw_member"):
     draw = ForeignKey(Draw, index=True)
     member = ForeignKey(Member, index=True)
     position = Integer()
+
+
+class SignupAttempt(Table, tablename="panel_signup_attempt"):
+    """One completed sign-up submit, keyed by a keyed hash of the client address (never the
+    address itself), so `/panel/join` can limit how many one address sends an hour."""
+
+    id: Serial
+
+    address_hash = Varchar(length=64, index=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

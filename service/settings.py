@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     panel_applicant_retention_days: int = Field(
         default=30, ge=0, description="Erase applicants who never confirmed after M days"
     )
+    panel_signups_per_hour: int = Field(
+        default=10,
+        ge=0,
+        description="Completed sign-ups accepted an hour from one client address; 0 is no limit",
+    )
     forwarded_allow_ips: str = Field(
         default="",
         description="Reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, "

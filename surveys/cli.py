@@ -163,4 +163,35 @@ async def export_command(
         click.echo(f"Wrote {len(frame)} responses to {out}.")
 
 
+@survey.command(
+    "invite", help="Invite a recorded sample draw to the survey's current version (sends queued)."
+)
+@click.argument("slug")
+@click.option("--draw", "draw_id", required=True, type=int, help="The sample draw's number.")
+@click.option(
+    "--minutes", type=click.IntRange(1, 120), default=None, help="Said in the invitation."
+)
+@run_async
+async def invite_command(slug: str, draw_id: int, minutes: int | None) -> None:
+    from surveys.services import fieldwork
+    from surveys.services.errors import SurveyError
+
+    try:
+        result = await fieldwork.invite(slug, draw_id=draw_id, minutes=minutes, created_by="cli")
+    except SurveyError as error:
+        detail = "; ".join(
+            f"{'--draw' if p == 'draw' else ('--minutes' if p == 'minutes' else p)}: {m}"
+            for p, m in error.errors
+        )
+        raise CommandError(f"{error.message}{': ' + detail if detail else ''}") from None
+    channels = ", ".join(f"{n} by {c}" for c, n in sorted(result.invited.items()))
+    click.echo(
+        f"{slug} version {result.version}: {result.total} invited ({channels}); "
+        f"{len(result.skipped)} skipped, {len(result.already_invited)} already invited. "
+        "Sending is queued for the job worker."
+    )
+    for reference, reason in result.skipped:
+        click.echo(f"  skipped {reference}: {reason}")
+
+
 COMMANDS = [survey, equality, progress_report]

@@ -27,6 +27,7 @@ from service.settings import get_settings
 from surveys.bank import load_bank
 from surveys.definitions.model import Question
 from surveys.definitions.model import Survey as SurveyModel
+from surveys.demo_fieldwork import load_demo_fieldwork
 from surveys.questions import validate_answers
 from surveys.services import definitions_store, links
 from surveys.services.responses import new_public_id
@@ -280,6 +281,7 @@ async def load_demo(out: Callable[[str], None], base_url: str) -> None:
         )
         out(f"Surveys: {slug}: {c} complete and {p} partial responses.")
     await definitions_store.set_open_link("customer-satisfaction", True)
+    await load_demo_fieldwork(out, WAVES[2][1] - dt.timedelta(hours=2))
     out("Ready survey links (personal, single use; open one straight away):")
     for slug in DEMO_SURVEYS:
         token = await _demo_link(slug, None)

@@ -53,3 +53,13 @@ def decode(body: bytes, kind: type[Any]) -> tuple[Any, list[tuple[str, str]]]:
         return None, [(path.replace("$.", "").replace("$", "body") or "body", message)]
     except msgspec.DecodeError as error:
         return None, [("body", f"malformed JSON: {error}")]
+
+
+class InviteRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Invite a recorded sample draw to the survey's current version (`POST …/fieldwork`).
+
+    `minutes` is said in the invitation; leave it out for the estimate from the question count.
+    """
+
+    draw_id: int
+    minutes: int | None = None

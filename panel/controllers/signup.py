@@ -24,7 +24,7 @@ from litestar.status_codes import (
 )
 from markupsafe import Markup
 
-from panel import signup, signup_mail
+from panel import signup, signup_limits, signup_mail
 from panel.consent_wording import wording_list
 from panel.sealed import seal, unseal
 from panel.services import self_service_link
@@ -39,6 +39,7 @@ from panel.signup_steps import (
 )
 from panel.signup_words import LANGUAGES, options, words
 from service.auth import RESIDENT_OPT, public
+from service.proxies import request_address
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,22 @@ class SignUpPages(Controller):
     ) -> Template | Redirect:
         if first_unanswered(draft) is not None:
             return _see_other(BASE)
+        address = request_address(request, settings.trusted_proxies)
+        key = signup_limits.address_key(settings.secret_key, address)
+        if not await signup_limits.allow(key, settings.panel_signups_per_hour):
+            w = words(lang)
+            return Template(
+                "panel/signup/message.html",
+                context={
+                    "lang": lang,
+                    "w": w,
+                    "title": w["rate_title"],
+                    "text": w["rate_text"],
+                    "switcher": _switcher(request, lang),
+                },
+                status_code=429,
+                headers={**NO_STORE, "retry-after": "3600"},
+            )
         try:
             result = await signup.apply(application(draft))
         except signup.SignUpError as error:

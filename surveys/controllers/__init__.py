@@ -5,6 +5,7 @@ from service.roles import Role
 from surveys.controllers.api import SurveysAPI
 from surveys.controllers.equality import StaffEqualityPages
 from surveys.controllers.fieldwork import FieldworkPages
+from surveys.controllers.fieldwork_api import FieldworkAPI
 from surveys.controllers.measures import MeasuresAPI
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
@@ -16,6 +17,7 @@ ROUTES = [
     StaffEqualityPages,
     SurveysAPI,
     MeasuresAPI,
+    FieldworkAPI,
 ]
 
 NAVIGATION = [

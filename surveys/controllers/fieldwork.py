@@ -10,6 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 
+from panel import services as panel_services
+from service.settings import Settings
 from service.tables import StaffUser
 from surveys.controllers.api import PANEL
 from surveys.services import definitions_store, fieldwork, sending
@@ -19,9 +21,13 @@ CHANNEL_LABELS = {
     "email": "Email",
     "sms": "Text message",
     "post": "Letter",
+    "phone": "Phone call",
     "none": "Not contactable",
     "total": "Total",
 }
+METHOD_LABELS = {"random": "simple random", "stratified": "stratified", "quota": "quota"}
+#: How many draws the page offers; an older one can still be invited through the API or CLI.
+RECENT_DRAWS = 15
 KIND_LABELS = {"invitation": "Invitations", "reminder": "Reminders", "thank_you": "Thank-yous"}
 
 
@@ -38,6 +44,7 @@ class FieldworkPages(Controller):
         form: dict[str, str] | None = None,
         status_code: int = 200,
         banner: str = "",
+        called: dict[str, str] | None = None,
     ) -> Template:
         stored = await definitions_store.get_version(slug)
         return Template(
@@ -54,6 +61,10 @@ class FieldworkPages(Controller):
                 "errors": errors or [],
                 "form": form or {},
                 "banner": banner,
+                "draws": await panel_services.list_draws(RECENT_DRAWS),
+                "calls": await fieldwork.call_list(stored.survey_id, stored.version),
+                "called": called,
+                "methods": METHOD_LABELS,
                 "minutes": fieldwork.estimate_minutes(len(stored.survey.questions)),
             },
             status_code=status_code,
@@ -77,7 +88,7 @@ class FieldworkPages(Controller):
         errors: list[tuple[str, str]] = []
         draw = minutes = None
         if not values["draw"].isdigit():
-            errors.append(("draw", "Enter the number of a sample draw, like 12"))
+            errors.append(("draw", "Choose the sample draw to invite"))
         else:
             draw = int(values["draw"])
         if values["minutes"]:
@@ -99,6 +110,38 @@ class FieldworkPages(Controller):
                     status_code=HTTP_303_SEE_OTHER,
                 )
         return await self._page(slug, errors=errors, form=values, status_code=HTTP_400_BAD_REQUEST)
+
+    @post("/calls/{invitation_id:int}", status_code=200)
+    async def called(
+        self,
+        request: Request[StaffUser, Any, Any],
+        slug: str,
+        invitation_id: int,
+        settings: Settings,
+    ) -> Template:
+        """Mark a member on the call list as called: shows the link to read out, once."""
+        stored = await definitions_store.get_version(slug)
+        calls = await fieldwork.call_list(stored.survey_id, stored.version)
+        member = next((c for c in calls if c["invitation_id"] == invitation_id), None)
+        try:
+            path = await fieldwork.mark_called(
+                stored.survey_id, invitation_id, called_by=request.user.email
+            )
+        except SurveyError as error:
+            return await self._page(
+                slug,
+                errors=[("calls", m) for _, m in error.errors],
+                status_code=HTTP_400_BAD_REQUEST,
+            )
+        base = settings.public_url
+        return await self._page(
+            slug,
+            called={
+                "name": member["name"] if member else "",
+                "reference": member["reference"] if member else "",
+                "link": base.rstrip("/") + path,
+            },
+        )
 
     @get("/letters/{batch_id:int}")
     async def letters(self, slug: str, batch_id: int) -> File:

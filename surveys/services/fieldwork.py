@@ -25,6 +25,9 @@ from surveys.tables import LetterBatch, Survey, SurveyInvitation, SurveyResponse
 #: Channels fieldwork sends on. `phone` is a staff call, not a message, so members who prefer
 #: the phone are skipped here and reported for staff to ring.
 SENT_CHANNELS = ("email", "sms", "post")
+#: Members preferring a phone call are put on the fieldwork page's call list (state `to_call`);
+#: staff read them their link and mark them called, which records the contact.
+CALLED_CHANNEL = "phone"
 CHUNK = 200  # invitations per send job: one SMTP connection each, and a retry stays small
 
 
@@ -101,15 +104,18 @@ async def invite(
             result.already_invited.append(target.reference)
             continue
         reason = target.refusal
-        if reason is None and target.channel not in SENT_CHANNELS:
-            reason = f"prefers {target.channel}: a staff call, not sent from here"
+        if reason is None and target.channel not in (*SENT_CHANNELS, CALLED_CHANNEL):
+            reason = f"prefers {target.channel}: cannot be sent from here"
         row = SurveyInvitation(
             survey=stored.survey_id,
             version=stored.version,
             member=target.member_id,
             draw=draw_id,
             channel=target.channel or "",
-            state="skipped" if reason else "pending",
+            # Phone members go on the staff call list instead of a send job.
+            state="skipped"
+            if reason
+            else ("to_call" if target.channel == CALLED_CHANNEL else "pending"),
             skip_reason=reason or "",
             language=message_language(target.language, stored.survey.languages),
             large_print=target.large_print,
@@ -284,7 +290,7 @@ async def fieldwork_counts(survey_id: int, version: int) -> list[dict[str, Any]]
             counts["skipped"] += 1
             continue
         counts["invited"] += 1
-        if row["state"] == "pending":
+        if row["state"] in ("pending", "to_call"):
             counts["pending"] += 1
         else:
             counts["sent"] += 1
@@ -297,6 +303,94 @@ async def fieldwork_counts(survey_id: int, version: int) -> list[dict[str, Any]]
     for key in ("invited", "sent", "reminded", "responded", "skipped", "pending"):
         total[key] = sum(c[key] for c in ordered)  # type: ignore[assignment]
     return [*ordered, total] if ordered else []
+
+
+async def state_counts(survey_id: int, version: int) -> dict[str, int]:
+    """Invitations for this version by state; every state present, zero when none."""
+    rows = await SurveyInvitation.select(SurveyInvitation.state).where(
+        (SurveyInvitation.survey == survey_id) & (SurveyInvitation.version == version)
+    )
+    counts = dict.fromkeys(("pending", "to_call", "sent", "responded", "skipped"), 0)
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    return counts
+
+
+async def call_list(survey_id: int, version: int) -> list[dict[str, Any]]:
+    """Members to ring for this version: invitation id, reference, name and phone number.
+
+    For the panel manager's page only (the route is guarded): it shows contact details because
+    a person has to dial them.
+    """
+    rows = (
+        await SurveyInvitation.select(SurveyInvitation.id, SurveyInvitation.member)
+        .where(
+            (SurveyInvitation.survey == survey_id)
+            & (SurveyInvitation.version == version)
+            & (SurveyInvitation.state == "to_call")
+        )
+        .order_by(SurveyInvitation.id)
+    )
+    details = await panel.members_with_contact_details([int(r["member"]) for r in rows])
+    profiles = await panel.profiles([int(r["member"]) for r in rows])
+    out = []
+    for row in rows:
+        member = int(row["member"])
+        found = details.get(member, {})
+        out.append(
+            {
+                "invitation_id": int(row["id"]),
+                "reference": profiles.get(member, {}).get("reference", "?"),
+                "name": " ".join(x for x in (found.get("first_name"), found.get("last_name")) if x),
+                "phone": found.get("phone") or "",
+            }
+        )
+    return out
+
+
+async def mark_called(survey_id: int, invitation_id: int, *, called_by: str = "") -> str:
+    """Record that staff rang a member on the call list; return the link path to read out.
+
+    One transaction: a fresh personal link (retiring any unused one), the invitation becomes
+    `sent` on the phone channel, and the call is recorded through `panel.record_contact`.
+    A member not (or no longer) on this survey's call list is refused, naming `invitation`.
+    """
+    async with SurveyInvitation._meta.db.transaction():
+        row = (
+            await SurveyInvitation.select(
+                SurveyInvitation.member, SurveyInvitation.state, SurveyInvitation.survey
+            )
+            .where(SurveyInvitation.id == invitation_id)
+            .first()
+        )
+        if row is None or int(row["survey"]) != survey_id or row["state"] != "to_call":
+            raise SurveyError(
+                "not on the call list",
+                [("invitation", f"invitation {invitation_id} is not on this call list")],
+            )
+        survey = await Survey.select(Survey.slug).where(Survey.id == survey_id).first()
+        assert survey is not None
+        from surveys.services import links  # links is below fieldwork in the import order
+
+        (issued,) = await links.create_links(str(survey["slug"]), member_ids=[int(row["member"])])
+        now = _now()
+        await SurveyInvitation.update(
+            {
+                SurveyInvitation.state: "sent",
+                SurveyInvitation.sent_at: now,
+                SurveyInvitation.last_sent_at: now,
+                SurveyInvitation.link: issued.link_id,
+            }
+        ).where(SurveyInvitation.id == invitation_id)
+        await panel.record_contact(
+            int(row["member"]),
+            kind="invitation",
+            channel=CALLED_CHANNEL,
+            subject=f"Phone call about survey {survey['slug']}"[:200]
+            + (f" by {called_by}" if called_by else ""),
+            at=now,
+        )
+    return issued.path()
 
 
 async def skipped(survey_id: int, version: int) -> list[dict[str, Any]]:

@@ -142,6 +142,50 @@ def test_survey_links_names_each_refused_member(tmp_path: Path):
     assert issued.stdout.count("/s/") == 1
 
 
+def test_survey_invite_a_draw(tmp_path: Path):
+    """`survey invite SLUG --draw N` invites a recorded draw; a bad draw names --draw."""
+    url = f"sqlite:///{tmp_path}/i.sqlite"
+    assert cli("migrate", DATABASE_URL=url).returncode == 0
+    seed = (
+        "import asyncio, datetime as dt, piccolo_conf\n"
+        "from panel.services import CONSENT_WORDING_VERSION\n"
+        "from panel.tables import Consent, Draw, DrawMember, Member\n"
+        "from surveys.bank import load_bank\n"
+        "from surveys.services.definitions_store import save_definition\n"
+        "async def main():\n"
+        "    await save_definition(load_bank('resident-satisfaction'))\n"
+        "    m = Member(reference='P-CLI00002', first_name='A', last_name='B', age_band='35-44',"
+        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3,"
+        " email='a@example.org', preferred_contact='email', status='active')\n"
+        "    await m.save()\n"
+        "    await Consent(member=m.id, purpose='contact:email', wording_version="
+        "CONSENT_WORDING_VERSION, given_at=dt.datetime.now(dt.UTC)).save()\n"
+        "    d = Draw(method='random', seed='1', size=1, eligible=[m.id])\n"
+        "    await d.save()\n"
+        "    await DrawMember(draw=d.id, member=m.id, position=0).save()\n"
+        "    print(d.id)\n"
+        "asyncio.run(main())\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", seed],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    draw = made.stdout.strip()
+    missing = cli("survey", "invite", "resident-satisfaction", "--draw", "999", DATABASE_URL=url)
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert "--draw: no sample draw 999" in missing.stderr
+    done = cli("survey", "invite", "resident-satisfaction", "--draw", draw, DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    assert "1 invited (1 by email); 0 skipped, 0 already invited" in done.stdout
+    again = cli("survey", "invite", "resident-satisfaction", "--draw", draw, DATABASE_URL=url)
+    assert again.returncode != 0 and "already invited" in again.stderr
+
+
 def test_user_disable_and_enable(tmp_path: Path):
     url = f"sqlite:///{tmp_path}/d.sqlite"
     assert cli("migrate", DATABASE_URL=url).returncode == 0

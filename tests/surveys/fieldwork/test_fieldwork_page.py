@@ -42,6 +42,14 @@ async def test_invite_a_draw_and_see_it_progress(client: Any, staff_login: Any, 
 
     response = await client.get(PAGE)
     assert response.status_code == 200 and "Nobody has been invited" in response.text
+    # The draw is offered to choose, newest first, with its size, method and date.
+    older = await add_draw(members[:2])
+    offered = (await client.get(PAGE)).text
+    assert f'name="draw" type="radio" value="{draw}"' in offered
+    assert f"Draw {draw}: 5 members, simple random" in offered
+    assert f"Draw {older}: 2 members" in offered
+    assert offered.index(f"Draw {older}:") < offered.index(f"Draw {draw}:")
+    assert "Drawn " in offered
 
     bad = await post_form(client, PAGE + "/", {"draw": "twelve"})
     assert bad.status_code == 400 and 'href="#draw"' in bad.text
@@ -90,7 +98,12 @@ async def test_fieldwork_page_has_no_violations(
     db: Any, live_server: Any, browser: Any, page: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await store_bank(SLUG)
-    members = [await add_member(), await add_member(channel="post"), await add_member(consent=())]
+    members = [
+        await add_member(),
+        await add_member(channel="post"),
+        await add_member(consent=()),
+        await add_member(channel="phone"),  # the call list is audited too
+    ]
     await fieldwork.invite(SLUG, draw_id=await add_draw(members))
     user, password = await create_staff("panel_manager")
     monkeypatch.setenv("RV_AUDIT_SECRET_EMAIL", user.email)
@@ -115,3 +128,37 @@ async def test_fieldwork_page_has_no_violations(
     assert await page.locator("h1").inner_text() == (
         "Invitations and reminders: Your local area and council"
     )
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@SQLITE_ONLY
+async def test_choose_a_draw_invite_and_call_in_the_browser(
+    db: Any, live_server: Any, page: Any
+) -> None:
+    """The main path as a panel manager clicks it: pick the draw, invite, ring the phone member."""
+    await store_bank(SLUG)
+    await add_draw([await add_member()])  # an older draw, also offered
+    members = [await add_member(), await add_member(channel="phone", first_name="Grace")]
+    draw = await add_draw(members)
+    user, password = await create_staff("panel_manager")
+    await page.goto(f"{live_server.url}/staff/sign-in")
+    await page.fill("#email", user.email)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.goto(live_server.url + PAGE)
+
+    await page.get_by_label(f"Draw {draw}: 2 members, simple random").check()
+    await page.get_by_role("button", name="Invite this sample").click()
+    banner = page.locator(".govuk-notification-banner")
+    assert "2 members invited; 0 skipped" in await banner.inner_text()
+    calls = page.locator("table", has_text="Grace Lovelace")
+    assert await calls.count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "fieldwork-invited.png"), full_page=True)
+
+    await page.get_by_role("button", name="Mark called and show link").click()
+    confirmation = await page.locator(".govuk-panel").inner_text()
+    assert "Call recorded for Grace Lovelace" in confirmation and "/s/" in confirmation
+    assert "Nobody is waiting for a call." in await page.content()
+    await page.screenshot(path=str(SHOTS / "fieldwork-called.png"), full_page=True)
