@@ -668,11 +668,13 @@ class Design:
         b: Hashable,
         *,
         confidence: float = 0.95,
+        df: DegreesOfFreedom = "design",
     ) -> pd.DataFrame:
-        """Difference of the proportion answering ``level`` between groups ``a`` and ``b``."""
+        """Difference of the proportion answering ``level`` between groups ``a`` and ``b``,
+        with R's ``prop.test`` (unweighted) beside it; see `analysis.crosstabs.difference`."""
         from analysis.crosstabs import difference
 
-        return difference(self, var, level, by, a, b, confidence=confidence)
+        return difference(self, var, level, by, a, b, confidence=confidence, df=df)
 
     def crosstab(
         self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit", adjust: str = "none"
