@@ -109,10 +109,15 @@ def crosstab(
     alpha: float = 0.05,
     ci: str = "logit",
     adjust: str = "none",
+    df: DegreesOfFreedom = "domain",
 ) -> Crosstab:
     """Weighted crosstab with column percentages, intervals and significance letters.
 
-    Intervals are at level 1 − ``alpha``.  ``adjust="bonferroni"`` multiplies
+    Intervals are at level 1 − ``alpha``, on ``df`` degrees of freedom per
+    column: "domain" (default; the column group's own PSUs minus strata, as
+    ``svyby(~I(row == r), ~col, design, svyciprop)``), "design" or a number
+    (``math.inf``: normal).  The pairwise tests behind the letters use the
+    design's degrees of freedom (``Crosstab.df``).  ``adjust="bonferroni"`` multiplies
     each p-value by the number of column pairs compared in its row (as SPSS's
     "adjust p-values for multiple comparisons"); the default tests each pair
     at ``alpha``.  ``p_values`` holds the (adjusted) p-values.
@@ -133,8 +138,16 @@ def crosstab(
     p = counts / wcol  # nr × ncol
     cov = _column_proportions_covariance(design, ok, r_i, c_i, w, p, wcol)
     var = np.clip(np.diag(cov), 0, None).reshape(nr, ncol)
+    col_df = design.interval_df(df, np.asarray(cc, dtype=np.int64), ncol)
+    col_rows = design._rows_behind(np.asarray(cc, dtype=np.int64), ncol)
     low, high = proportion_interval(
-        p.ravel(), var.ravel(), np.tile(n_col, nr), design.degf, ci, 1 - alpha
+        p.ravel(),
+        var.ravel(),
+        np.tile(n_col, nr),
+        np.tile(col_df, nr),
+        ci,
+        1 - alpha,
+        n_rows=np.tile(col_rows, nr),
     )
     df = design.degf
     letters_for = _letters(ncol)

@@ -677,12 +677,19 @@ class Design:
         return difference(self, var, level, by, a, b, confidence=confidence, df=df)
 
     def crosstab(
-        self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit", adjust: str = "none"
+        self,
+        row: str,
+        col: str,
+        *,
+        alpha: float = 0.05,
+        ci: str = "logit",
+        adjust: str = "none",
+        df: DegreesOfFreedom = "domain",
     ) -> Crosstab:
         """Weighted counts and column percentages with significance letters."""
         from analysis.crosstabs import crosstab
 
-        return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust)
+        return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust, df=df)
 
     def chisq(self, row: str, col: str, statistic: str = "F") -> ChisqResult:
         """Rao–Scott test of association (``svychisq``)."""

@@ -147,3 +147,16 @@ def test_overall_domain_df_is_the_design_df(designs: dict[str, Design]) -> None:
         np.testing.assert_array_equal(
             vec(d.mean("api00", df="domain")["ci_low"]), vec(d.mean("api00")["ci_low"])
         )
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+@pytest.mark.parametrize("ci", ["logit", "beta"])
+def test_crosstab_cell_intervals_use_each_columns_df(
+    designs: dict[str, Design], r_domain: dict[str, Any], name: str, ci: str
+) -> None:
+    want = r_domain[name]["by_prop_hi800_stype"][ci]["domain"]
+    tab = designs[name].crosstab("hi800", "stype", ci=ci)
+    _close(tab.ci_low.loc["yes"].to_numpy() / 100, want["ci_low"])
+    _close(tab.ci_high.loc["yes"].to_numpy() / 100, want["ci_high"])
+    design = designs[name].crosstab("hi800", "stype", ci=ci, df="design")
+    assert tab.df == design.df == designs[name].degf
