@@ -53,9 +53,16 @@ class ModelResult:
             2 * stats.t.sf(np.abs(self.tvalues), self.df_resid), index=self.params.index
         )
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald intervals with t quantiles on ``df_resid`` (R's ``confint.svyglm``)."""
-        t = stats.t.ppf(1 - alpha / 2, self.df_resid)
+    def conf_int(self, alpha: float = 0.05, df: float | None = None) -> pd.DataFrame:
+        """Wald intervals with t quantiles on ``df`` degrees of freedom.
+
+        ``df=None`` (default) is ``df_resid``, as R's ``confint.svyglm``;
+        ``math.inf`` gives normal quantiles (R's ``confint(g, ddf = Inf)``).
+        """
+        dof = self.df_resid if df is None else df
+        if not dof > 0:
+            raise AnalysisError(f"df={df!r} must be a positive number or None")
+        t = stats.t.ppf(1 - alpha / 2, dof) if np.isfinite(dof) else stats.norm.ppf(1 - alpha / 2)
         return pd.DataFrame(
             {"lower": self.params - t * self.bse, "upper": self.params + t * self.bse},
             index=self.params.index,

@@ -86,3 +86,6 @@ def test_logit_dispersion_and_model_based_se(
     )
     np.testing.assert_allclose(got.model_bse, vec(want["model_se"]), rtol=SE_RTOL)
     assert not np.allclose(got.model_bse, got.bse, rtol=1e-3)
+    normal = got.conf_int(df=math.inf)
+    np.testing.assert_allclose(normal["lower"], vec(want["ci_inf_low"]), rtol=SE_RTOL)
+    np.testing.assert_allclose(normal["upper"], vec(want["ci_inf_high"]), rtol=SE_RTOL)

@@ -50,7 +50,9 @@ for (nm in names(designs)) {
   s <- summary(g)
   r$logit <- list(terms = names(coef(g)), dispersion = unname(s$dispersion[1]),
                   naive_se = unname(sqrt(diag(g$naive.cov))),
-                  model_se = unname(sqrt(diag(g$naive.cov) * s$dispersion[1])))
+                  model_se = unname(sqrt(diag(g$naive.cov) * s$dispersion[1])),
+                  ci_inf_low = unname(confint(g, ddf = Inf)[, 1]),
+                  ci_inf_high = unname(confint(g, ddf = Inf)[, 2]))
   out[[nm]] <- r
 }
 writeLines(jsonlite::toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
