@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from analysis.design import Design
+from analysis.design import DegreesOfFreedom, Design
 from analysis.errors import AnalysisError, UnknownLevelError
 from analysis.intervals import proportion_interval, t_quantile
 from analysis.variance import Linearisation
@@ -109,10 +109,15 @@ def crosstab(
     alpha: float = 0.05,
     ci: str = "logit",
     adjust: str = "none",
+    df: DegreesOfFreedom = "domain",
 ) -> Crosstab:
     """Weighted crosstab with column percentages, intervals and significance letters.
 
-    Intervals are at level 1 − ``alpha``.  ``adjust="bonferroni"`` multiplies
+    Intervals are at level 1 − ``alpha``, on ``df`` degrees of freedom per
+    column: "domain" (default; the column group's own PSUs minus strata, as
+    ``svyby(~I(row == r), ~col, design, svyciprop)``), "design" or a number
+    (``math.inf``: normal).  The pairwise tests behind the letters use the
+    design's degrees of freedom (``Crosstab.df``).  ``adjust="bonferroni"`` multiplies
     each p-value by the number of column pairs compared in its row (as SPSS's
     "adjust p-values for multiple comparisons"); the default tests each pair
     at ``alpha``.  ``p_values`` holds the (adjusted) p-values.
@@ -133,8 +138,16 @@ def crosstab(
     p = counts / wcol  # nr × ncol
     cov = _column_proportions_covariance(design, ok, r_i, c_i, w, p, wcol)
     var = np.clip(np.diag(cov), 0, None).reshape(nr, ncol)
+    col_df = design.interval_df(df, np.asarray(cc, dtype=np.int64), ncol)
+    col_rows = design._rows_behind(np.asarray(cc, dtype=np.int64), ncol)
     low, high = proportion_interval(
-        p.ravel(), var.ravel(), np.tile(n_col, nr), design.degf, ci, 1 - alpha
+        p.ravel(),
+        var.ravel(),
+        np.tile(n_col, nr),
+        np.tile(col_df, nr),
+        ci,
+        1 - alpha,
+        n_rows=np.tile(col_rows, nr),
     )
     df = design.degf
     letters_for = _letters(ncol)
@@ -201,6 +214,12 @@ class ChisqResult:
     method: str
     pearson: float
     adjusted: float
+    #: the plain Pearson X² of the unweighted counts, its (r−1)(c−1) df and
+    #: p-value (R's ``chisq.test(table(row, col), correct = FALSE)``): what a
+    #: reader who ignores the design gets, shown beside Rao–Scott for comparison
+    plain_pearson: float = float("nan")
+    plain_df: float = float("nan")
+    plain_p_value: float = float("nan")
 
 
 def chisq(design: Design, row: str, col: str, statistic: str = "F") -> ChisqResult:
@@ -250,6 +269,9 @@ def chisq(design: Design, row: str, col: str, statistic: str = "F") -> ChisqResu
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
     with np.errstate(divide="ignore", invalid="ignore"):
         pearson = float(np.nansum((table - expected) ** 2 / expected))
+    counts = np.bincount(cell, minlength=k).reshape(ncol, nr).T.astype(float)
+    plain = stats.chi2_contingency(counts, correction=False)
+    plain_parts = (float(plain.statistic), float(plain.dof), float(plain.pvalue))
     nu = design.degf
     if statistic == "F":
         d0 = tr**2 / tr2
@@ -262,6 +284,7 @@ def chisq(design: Design, row: str, col: str, statistic: str = "F") -> ChisqResu
             "Rao-Scott second-order (F)",
             pearson,
             f,
+            *plain_parts,
         )
     df_c = float((nr - 1) * (ncol - 1))
     adj = pearson / (tr / delta.shape[0])
@@ -273,6 +296,7 @@ def chisq(design: Design, row: str, col: str, statistic: str = "F") -> ChisqResu
         "Rao-Scott first-order (chi-squared)",
         pearson,
         adj,
+        *plain_parts,
     )
 
 
@@ -285,11 +309,21 @@ def difference(
     b: Hashable,
     *,
     confidence: float = 0.95,
+    df: DegreesOfFreedom = "design",
 ) -> pd.DataFrame:
     """Proportion answering ``level`` in group ``a`` minus that in group ``b``.
 
     The variance allows for the covariance between the two domain estimates
-    under the design; the test is a t test on the design's degrees of freedom.
+    under the design; the test and interval use t on ``df`` degrees of
+    freedom: "design" (default, the design's ``degf``, as R's ``svyglm``
+    contrast), "domain" (the PSUs minus strata of the rows in ``a`` or ``b``)
+    or a number (``math.inf``: normal, R's ``confint`` default).
+
+    Beside it, the ``classical_*`` columns are the two-sample comparison that
+    ignores weights and design, R's ``prop.test(c(x_a, x_b), c(n_a, n_b),
+    correct = FALSE)``: unweighted proportions, the unpooled Wald interval
+    with normal quantiles and the pooled chi-squared p-value.  Research
+    officers compare with it; it is not the right answer for a weighted sample.
     """
     y = design.indicator(var, level)
     col = design.column(by)
@@ -314,9 +348,17 @@ def difference(
     cov = design.influence_covariance(z)
     diff = float(est[0] - est[1])
     se = float(np.sqrt(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0)))
-    df = design.degf
-    t = t_quantile(confidence, df)
-    p = float(2 * stats.t.sf(abs(diff) / se, df)) if se > 0 else (0.0 if diff else 1.0)
+    both = np.where(codes >= 0, 0, -1).astype(np.int64)
+    dof = float(design.interval_df(df, both, 1)[0])
+    t = t_quantile(confidence, dof)
+    if se > 0:
+        tail = (
+            stats.t.sf(abs(diff) / se, dof) if np.isfinite(dof) else stats.norm.sf(abs(diff) / se)
+        )
+        p = float(2 * tail)
+    else:
+        p = 0.0 if diff else 1.0
+    classical = _prop_test(y, codes, confidence)
     out = pd.DataFrame(
         [
             {
@@ -329,16 +371,40 @@ def difference(
                 "se": se,
                 "ci_low": diff - t * se,
                 "ci_high": diff + t * se,
-                "df": df,
+                "df": int(dof) if np.isfinite(dof) else dof,
                 "p_value": p,
                 "significant": p < 1 - confidence,
                 "n_a": int(n[0]),
                 "n_b": int(n[1]),
+                **classical,
             }
         ]
     )
     out.attrs.update(variable=var, level_of=str(level), statistic="difference")
     return out
+
+
+def _prop_test(y: np.ndarray, codes: np.ndarray, confidence: float) -> dict[str, float]:
+    """R's ``prop.test(x, n, correct = FALSE)`` for groups 0 and 1 of ``codes``, unweighted."""
+    ok = np.isfinite(y) & (codes >= 0)
+    n = np.bincount(codes[ok], minlength=2).astype(float)
+    x = np.bincount(codes[ok], weights=y[ok], minlength=2)
+    pa, pb = x / n
+    diff = float(pa - pb)
+    se = float(np.sqrt(pa * (1 - pa) / n[0] + pb * (1 - pb) / n[1]))
+    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    pooled = x.sum() / n.sum()
+    var0 = pooled * (1 - pooled) * (1 / n[0] + 1 / n[1])
+    p = float(stats.chi2.sf(diff**2 / var0, 1)) if var0 > 0 else float("nan")
+    return {
+        "classical_estimate_a": float(pa),
+        "classical_estimate_b": float(pb),
+        "classical_estimate": diff,
+        "classical_se": se,
+        "classical_ci_low": max(diff - z * se, -1.0),
+        "classical_ci_high": min(diff + z * se, 1.0),
+        "classical_p_value": p,
+    }
 
 
 def _column_proportions_covariance(

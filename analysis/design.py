@@ -14,8 +14,9 @@ variance.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,28 @@ if TYPE_CHECKING:
     from analysis.regression import LogitResult, OrdinalResult
 
 ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "n", "n_eff"]
+
+#: ``df=`` of an interval: "domain" (the group's own PSUs minus its strata, as
+#: R's ``svyby(..., svyciprop)`` gets from ``degf(subset(design, ...))``),
+#: "design" (the whole design's ``degf``) or a number (``math.inf`` for normal
+#: quantiles, R's ``confint`` default).
+DegreesOfFreedom = Literal["domain", "design"] | float
+
+
+def _confidence(confidence: float, level: float | None, where: str) -> float:
+    """The confidence level, accepting the old ``level=`` name with a warning.
+
+    ``level`` meant the answer in `Design.proportion` but the confidence
+    level in `mean`/`total`/`quantile`; ``confidence`` is now the one name.
+    """
+    if level is None:
+        return confidence
+    warnings.warn(
+        f"{where}(level=...) is deprecated: the confidence level is now confidence=",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return float(level)
 
 
 def _as_list(by: str | Sequence[str] | None) -> list[str]:
@@ -215,6 +238,38 @@ class Design:
             return 0
         return int(len(np.unique(self._psu[m])) - len(np.unique(self._stratum[m])))
 
+    def _group_degf(self, codes: IntArray, n_groups: int) -> FloatArray:
+        """`domain_degf` of every group at once (rows with code −1 belong to none)."""
+        ok = codes >= 0
+        g = codes[ok]
+        psu_pairs = np.unique(g * (int(self._psu.max()) + 1) + self._psu[ok])
+        strat_pairs = np.unique(g * len(self._n_psu) + self._stratum[ok])
+        n_psu = np.bincount(psu_pairs // (int(self._psu.max()) + 1), minlength=n_groups)
+        n_strata = np.bincount(strat_pairs // len(self._n_psu), minlength=n_groups)
+        return np.asarray(n_psu - n_strata, dtype=float)
+
+    def interval_df(
+        self, df: DegreesOfFreedom, codes: IntArray | None = None, n_groups: int = 1
+    ) -> FloatArray:
+        """Degrees of freedom for each group's interval under the ``df=`` choice."""
+        if codes is None:
+            codes = np.zeros(len(self.data), dtype=np.int64)
+        if isinstance(df, str):
+            if df == "design":
+                return np.full(n_groups, float(self.degf))
+            if df == "domain":
+                return self._group_degf(codes, n_groups)
+            raise AnalysisError(f"df={df!r} is not 'domain', 'design' or a number")
+        if isinstance(df, bool) or not isinstance(df, (int, float)) or not df > 0:
+            raise AnalysisError(f"df={df!r} is not 'domain', 'design' or a positive number")
+        return np.full(n_groups, float(df))
+
+    def _rows_behind(self, codes: IntArray, n_groups: int) -> FloatArray:
+        """R's ``nrow(design[group, ])``: the group's rows, or every row if raked."""
+        if self.is_raked:
+            return np.full(n_groups, float(len(self.data)))
+        return np.bincount(codes[codes >= 0], minlength=n_groups).astype(float)
+
     @property
     def is_raked(self) -> bool:
         """Whether the weights were calibrated by `analysis.rake`."""
@@ -368,45 +423,69 @@ class Design:
         high: FloatArray,
         n: FloatArray,
         n_eff: FloatArray,
+        df: FloatArray,
     ) -> pd.DataFrame:
         out = labels.reset_index(drop=True).copy()
         out["estimate"] = est
         out["se"] = se
         out["ci_low"] = low
         out["ci_high"] = high
-        out["df"] = self.degf
+        out["df"] = df.astype(np.int64) if np.isfinite(df).all() else df
         out["n"] = n.astype(np.int64)
         out["n_eff"] = n_eff
         return out
 
     def mean(
-        self, var: str, by: str | Sequence[str] | None = None, *, level: float = 0.95
+        self,
+        var: str,
+        by: str | Sequence[str] | None = None,
+        *,
+        confidence: float = 0.95,
+        df: DegreesOfFreedom = "design",
+        level: float | None = None,
     ) -> pd.DataFrame:
         """Weighted mean of a numeric variable, overall or per group (``svymean``/``svyby``).
 
+        The interval is estimate ± t·se at ``confidence`` with ``df`` degrees
+        of freedom: "design" (default; R's ``confint(..., df = degf(design))``),
+        "domain" (each group's own PSUs minus strata, as ``svyciprop`` under
+        ``svyby`` uses) or a number; ``math.inf`` gives normal quantiles, which
+        is what R's ``confint`` does when no ``df`` is given.  ``level`` is the
+        old name of ``confidence`` (deprecated).
         ``n_eff`` is the weighted variance of the variable divided by the
         design variance of its mean (Kish's effective sample size for it).
         """
+        confidence = _confidence(confidence, level, "mean")
         y = self.numeric(var)
         codes, labels = self.groups(by)
+        dfs = self.interval_df(df, codes, len(labels))
         est, n, sigma2, _, z = self._domain_means(y, codes, len(labels))
         self._check_groups(n, labels, var)
         v = self._lin.variances(z)
         se = np.sqrt(v)
-        low, high = wald(est, se, self.degf, level)
+        low, high = wald(est, se, dfs, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(v > 0, sigma2 / v, self._kish_by_group(y, codes, len(labels)))
-        out = self._frame(labels, est, se, low, high, n, n_eff)
-        out.attrs.update(variable=var, statistic="mean", level=level)
+        out = self._frame(labels, est, se, low, high, n, n_eff, dfs)
+        out.attrs.update(variable=var, statistic="mean", level=confidence, confidence=confidence)
         return out
 
     def total(
-        self, var: str, by: str | Sequence[str] | None = None, *, level: float = 0.95
+        self,
+        var: str,
+        by: str | Sequence[str] | None = None,
+        *,
+        confidence: float = 0.95,
+        df: DegreesOfFreedom = "design",
+        level: float | None = None,
     ) -> pd.DataFrame:
         """Weighted population total of a numeric variable (``svytotal``/``svyby``).
 
+        ``confidence`` and ``df`` as for `mean` (``level`` is the deprecated
+        old name of ``confidence``).
         ``n_eff`` is the Kish effective sample size of the group's weights.
         """
+        confidence = _confidence(confidence, level, "total")
         y = self.numeric(var)
         codes, labels = self.groups(by)
         ok = np.isfinite(y) & (codes >= 0)
@@ -419,12 +498,13 @@ class Design:
         est = np.bincount(g, weights=w * y[idx], minlength=k)
         z = sp.csr_matrix((w * y[idx], (idx, g)), shape=(len(y), k))
         se = np.sqrt(self._lin.variances(z))
-        low, high = wald(est, se, self.degf, level)
+        dfs = self.interval_df(df, codes, k)
+        low, high = wald(est, se, dfs, confidence)
         n_eff = np.bincount(g, weights=w, minlength=k) ** 2 / np.bincount(
             g, weights=w * w, minlength=k
         )
-        out = self._frame(labels, est, se, low, high, n, n_eff)
-        out.attrs.update(variable=var, statistic="total", level=level)
+        out = self._frame(labels, est, se, low, high, n, n_eff, dfs)
+        out.attrs.update(variable=var, statistic="total", level=confidence, confidence=confidence)
         return out
 
     def proportion(
@@ -435,33 +515,55 @@ class Design:
         ci: str = "logit",
         *,
         confidence: float = 0.95,
+        df: DegreesOfFreedom = "domain",
     ) -> pd.DataFrame:
         """Weighted proportion answering ``level``, with a ``svyciprop`` interval.
 
         ``ci`` is one of "logit" (R's default), "xlogit", "wilson", "wald" or
         "beta" (Korn–Graubard).  People who did not answer (NaN) are left out
         of the denominator.  ``n_eff`` = p(1−p)/var, Kish's effective n.
-        ``level`` may be a list or tuple of levels ("very or fairly satisfied"):
-        the proportion answering any of them, with no derived column needed.
+        ``level`` is the answer, not the confidence level (that is
+        ``confidence``, the same name as in `mean` and `total`); it may be a
+        list or tuple of levels ("very or fairly satisfied"): the proportion
+        answering any of them, with no derived column needed.
+
+        ``df`` is "domain" by default, which is what R's
+        ``svyby(~y, ~g, design, svyciprop)`` does: each group's interval uses
+        that group's own PSUs minus its strata (for no ``by`` this is the
+        design's ``degf``, as plain ``svyciprop``).  "design" uses the whole
+        design's degrees of freedom for every group (narrower for small
+        groups), and a number (``math.inf`` for normal quantiles) is used as
+        given.  For "beta" the Korn–Graubard effective n is scaled as R does,
+        by (t(rows − 1)/t(df))², rows being the group's rows for fixed
+        weights and the whole design's for a raked one.
         """
         if ci not in CI_METHODS:
             raise AnalysisError(f"ci={ci!r} is not one of {', '.join(CI_METHODS)}")
         y = self.indicators(var, level)
         codes, labels = self.groups(by)
+        dfs = self.interval_df(df, codes, len(labels))
         est, n, _, _, z = self._domain_means(y, codes, len(labels))
         self._check_groups(n, labels, var)
         v = self._lin.variances(z)
-        low, high = proportion_interval(est, v, n, self.degf, ci, confidence)
+        low, high = proportion_interval(
+            est, v, n, dfs, ci, confidence, n_rows=self._rows_behind(codes, len(labels))
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(v > 0, est * (1 - est) / v, self._kish_by_group(y, codes, len(labels)))
-        out = self._frame(labels, est, np.sqrt(v), low, high, n, n_eff)
+        out = self._frame(labels, est, np.sqrt(v), low, high, n, n_eff, dfs)
         out.attrs.update(
             variable=var, level_of=str(level), statistic="proportion", ci=ci, level=confidence
         )
         return out
 
     def proportions(
-        self, var: str, by: str | Sequence[str] | None = None, ci: str = "logit"
+        self,
+        var: str,
+        by: str | Sequence[str] | None = None,
+        ci: str = "logit",
+        *,
+        confidence: float = 0.95,
+        df: DegreesOfFreedom = "domain",
     ) -> pd.DataFrame:
         """`proportion` for every level of ``var`` stacked, with a ``level`` column."""
         col = self.column(var)
@@ -475,7 +577,7 @@ class Design:
         for lev in levels:
             if lev not in present:
                 continue
-            f = self.proportion(var, lev, by=by, ci=ci)
+            f = self.proportion(var, lev, by=by, ci=ci, confidence=confidence, df=df)
             f.insert(len(_as_list(by)), "level", lev)
             frames.append(f)
         out = pd.concat(frames, ignore_index=True)
@@ -487,14 +589,24 @@ class Design:
         return out
 
     def quantile(
-        self, var: str, q: float | Sequence[float], *, level: float = 0.95
+        self,
+        var: str,
+        q: float | Sequence[float],
+        *,
+        confidence: float = 0.95,
+        df: DegreesOfFreedom = "design",
+        level: float | None = None,
     ) -> pd.DataFrame:
         """Weighted quantiles with Woodruff intervals (``svyquantile``, qrule "math").
 
         The estimate is the smallest value whose weighted CDF reaches q; the
         interval inverts a t interval for the CDF at the estimate; ``se`` is
-        the interval width over 2t, as R reports it.
+        the interval width over 2t, as R reports it.  ``df`` is "design"
+        (R's ``svyquantile`` default, ``degf(design)``) or a number; with no
+        groups "domain" is the same as "design".  ``level`` is the deprecated
+        old name of ``confidence``.
         """
+        confidence = _confidence(confidence, level, "quantile")
         y = self.numeric(var)
         qs = [float(q)] if np.isscalar(q) else [float(x) for x in q]  # type: ignore[arg-type]
         for x in qs:
@@ -516,7 +628,8 @@ class Design:
             nxt = min(pos + 1, len(ys) - 1)
             return float(ys[pos] if p - cw[pos] / total == 0 else ys[nxt])
 
-        t = t_quantile(level, self.degf)
+        dof = float(self.interval_df(df)[0])
+        t = t_quantile(confidence, dof)
         rows = []
         for p in qs:
             qhat = qrule(p)
@@ -531,12 +644,14 @@ class Design:
                     "se": (hi - lo) / (2 * t),
                     "ci_low": lo,
                     "ci_high": hi,
-                    "df": self.degf,
+                    "df": int(dof) if np.isfinite(dof) else dof,
                     "n": int(n[0]),
                 }
             )
         out = pd.DataFrame(rows)
-        out.attrs.update(variable=var, statistic="quantile", level=level)
+        out.attrs.update(
+            variable=var, statistic="quantile", level=confidence, confidence=confidence
+        )
         return out
 
     def influence_covariance(self, z: FloatArray | sp.csr_matrix) -> FloatArray:
@@ -553,19 +668,28 @@ class Design:
         b: Hashable,
         *,
         confidence: float = 0.95,
+        df: DegreesOfFreedom = "design",
     ) -> pd.DataFrame:
-        """Difference of the proportion answering ``level`` between groups ``a`` and ``b``."""
+        """Difference of the proportion answering ``level`` between groups ``a`` and ``b``,
+        with R's ``prop.test`` (unweighted) beside it; see `analysis.crosstabs.difference`."""
         from analysis.crosstabs import difference
 
-        return difference(self, var, level, by, a, b, confidence=confidence)
+        return difference(self, var, level, by, a, b, confidence=confidence, df=df)
 
     def crosstab(
-        self, row: str, col: str, *, alpha: float = 0.05, ci: str = "logit", adjust: str = "none"
+        self,
+        row: str,
+        col: str,
+        *,
+        alpha: float = 0.05,
+        ci: str = "logit",
+        adjust: str = "none",
+        df: DegreesOfFreedom = "domain",
     ) -> Crosstab:
         """Weighted counts and column percentages with significance letters."""
         from analysis.crosstabs import crosstab
 
-        return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust)
+        return crosstab(self, row, col, alpha=alpha, ci=ci, adjust=adjust, df=df)
 
     def chisq(self, row: str, col: str, statistic: str = "F") -> ChisqResult:
         """Rao–Scott test of association (``svychisq``)."""

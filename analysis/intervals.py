@@ -37,9 +37,26 @@ def t_quantile(level: float, df: float) -> float:
     )
 
 
-def wald(est: FloatArray, se: FloatArray, df: float, level: float) -> tuple[FloatArray, FloatArray]:
-    """estimate ± t·se (R's ``confint(svymean(...), df = degf(design))``)."""
-    t = t_quantile(level, df)
+def t_quantiles(level: float, df: float | FloatArray) -> FloatArray:
+    """`t_quantile` for each of several degrees of freedom (NaN where df < 1).
+
+    A domain inside a single PSU has no degrees of freedom; R then reports
+    NaN limits, and so do we rather than invent a width.
+    """
+    d = np.asarray(df, dtype=float)
+    q = 1 - (1 - level) / 2
+    with np.errstate(invalid="ignore"):
+        out = np.where(
+            np.isfinite(d), stats.t.ppf(q, np.where(d >= 1, d, np.nan)), stats.norm.ppf(q)
+        )
+    return np.asarray(out, dtype=float)
+
+
+def wald(
+    est: FloatArray, se: FloatArray, df: float | FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """estimate ± t·se (R's ``confint(svymean(...), df = ...)``); ``df`` may be per estimate."""
+    t = t_quantiles(level, df)
     return est - t * se, est + t * se
 
 
@@ -47,15 +64,23 @@ def proportion_interval(
     p: FloatArray,
     var: FloatArray,
     n: FloatArray,
-    df: float,
+    df: float | FloatArray,
     method: str,
     level: float = 0.95,
+    *,
+    n_rows: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Interval for proportions ``p`` with design variances ``var``.
 
-    ``n`` is the unweighted number of respondents behind each estimate (used
-    by ``beta`` for R's df adjustment, and as the effective sample size when
-    the variance is zero because p is 0 or 1).
+    ``n`` is the unweighted number of respondents behind each estimate (the
+    effective sample size when the variance is zero because p is 0 or 1).
+    ``df`` is the degrees of freedom of each interval (a number or one per
+    estimate; ``inf`` for normal quantiles).  ``n_rows`` is R's
+    ``nrow(design)`` for the design the estimate comes from, which sets the
+    Korn–Graubard effective-n adjustment ``(t(n_rows − 1) / t(df))²``: for a
+    group of a design with fixed weights R's subset drops the other rows, so
+    it is the group's row count; for a raked design the subset keeps every row
+    (with zero weight), so it is the whole design's.  Default: ``n``.
     """
     if method not in CI_METHODS:
         raise AnalysisError(f"ci={method!r} is not one of {', '.join(CI_METHODS)}")
@@ -65,7 +90,7 @@ def proportion_interval(
     var = np.asarray(var, dtype=float)
     n = np.asarray(n, dtype=float)
     se = np.sqrt(var)
-    t = t_quantile(level, df)
+    t = t_quantiles(level, df)
     if method == "wald":
         return p - t * se, p + t * se
     if method in ("logit", "xlogit"):
@@ -76,7 +101,7 @@ def proportion_interval(
             high = special.expit(eta + t * se_eta)
         edge = (p <= 0) | (p >= 1) | (se == 0)
         if edge.any():  # logit is undefined at 0 and 1: use Korn-Graubard there
-            b_low, b_high = proportion_interval(p, var, n, df, "beta", level)
+            b_low, b_high = proportion_interval(p, var, n, df, "beta", level, n_rows=n_rows)
             low, high = np.where(edge, b_low, low), np.where(edge, b_high, high)
         return low, high
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,15 +109,10 @@ def proportion_interval(
     n_eff = np.where((p <= 0) | (p >= 1), n, n_eff)
     if method == "beta":
         alpha = 1 - level
-        adj = np.array(
-            [
-                (stats.t.ppf(alpha / 2, max(k - 1, 1)) / stats.t.ppf(alpha / 2, df)) ** 2
-                if np.isfinite(df)
-                else (stats.t.ppf(alpha / 2, max(k - 1, 1)) / stats.norm.ppf(alpha / 2)) ** 2
-                for k in np.atleast_1d(n)
-            ]
-        ).reshape(np.shape(n))
-        ne = n_eff * adj
+        rows = n if n_rows is None else np.asarray(n_rows, dtype=float)
+        # R: n.eff * (qt(alpha/2, nrow(design) - 1) / qt(alpha/2, degf(design)))^2
+        adj = (t_quantiles(level, np.maximum(rows - 1, 1)) / t) ** 2
+        ne = n_eff * np.broadcast_to(adj, np.shape(n_eff))
         with np.errstate(divide="ignore", invalid="ignore"):
             low = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
             high = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))

@@ -53,9 +53,16 @@ class ModelResult:
             2 * stats.t.sf(np.abs(self.tvalues), self.df_resid), index=self.params.index
         )
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald intervals with t quantiles on ``df_resid`` (R's ``confint.svyglm``)."""
-        t = stats.t.ppf(1 - alpha / 2, self.df_resid)
+    def conf_int(self, alpha: float = 0.05, df: float | None = None) -> pd.DataFrame:
+        """Wald intervals with t quantiles on ``df`` degrees of freedom.
+
+        ``df=None`` (default) is ``df_resid``, as R's ``confint.svyglm``;
+        ``math.inf`` gives normal quantiles (R's ``confint(g, ddf = Inf)``).
+        """
+        dof = self.df_resid if df is None else df
+        if not dof > 0:
+            raise AnalysisError(f"df={df!r} must be a positive number or None")
+        t = stats.t.ppf(1 - alpha / 2, dof) if np.isfinite(dof) else stats.norm.ppf(1 - alpha / 2)
         return pd.DataFrame(
             {"lower": self.params - t * self.bse, "upper": self.params + t * self.bse},
             index=self.params.index,
@@ -78,7 +85,33 @@ class ModelResult:
 
 
 class LogitResult(ModelResult):
-    """Result of `logit`."""
+    """Result of `logit`.
+
+    Besides the design-based (sandwich) ``bse``, it carries what research
+    officers compare with: ``dispersion``, R's ``summary(svyglm)$dispersion``
+    (the design-weighted variance of the Pearson residuals, ``svyvar``), and
+    ``model_bse``, the model-based standard errors sqrt(dispersion ·
+    diag(naive_cov_params)), with ``naive_cov_params`` R's ``naive.cov``
+    (the inverse information of a glm with weights rescaled to mean 1).
+    They ignore clustering and stratification; use ``bse`` for inference.
+    """
+
+    @property
+    def dispersion(self) -> float:
+        return float(self.extra["dispersion"])  # type: ignore[arg-type]
+
+    @property
+    def naive_cov_params(self) -> pd.DataFrame:
+        naive = self.extra["naive_cov"]
+        assert isinstance(naive, pd.DataFrame)
+        return naive
+
+    @property
+    def model_bse(self) -> pd.Series:
+        return pd.Series(
+            np.sqrt(self.dispersion * np.diag(self.naive_cov_params.to_numpy())),
+            index=self.params.index,
+        )
 
 
 class OrdinalResult(ModelResult):
@@ -181,12 +214,21 @@ def logit(design: Design, formula: str, *, max_iter: int = 50) -> LogitResult:
             f"the model has {x.shape[1]} coefficients but the design has only {design.degf} "
             "degrees of freedom"
         )
+    # svyvar(resid(g, "pearson"), design): weighted variance with the n/(n-1) factor
+    r = (y - mu) / np.sqrt(mu * (1 - mu))
+    rbar = float(np.sum(w * r) / np.sum(w))
+    m = len(r)
+    dispersion = float(np.sum(w * (r - rbar) ** 2) / np.sum(w) * m / (m - 1))
     return LogitResult(
         params=pd.Series(beta, index=names),
         cov_params=pd.DataFrame(cov, index=names, columns=names),
         df_resid=df_resid,
         n=len(rows),
         formula=formula,
+        extra={
+            "dispersion": dispersion,
+            "naive_cov": pd.DataFrame(ainv, index=names, columns=names),
+        },
     )
 
 

@@ -121,8 +121,8 @@ def digital_exclusion(
             skipped[name] = "nobody answered"
             continue
         n = int(y.notna().sum())
-        prop = extended.mean(col, level=1 - alpha) if n else None
-        total = extended.total(col, level=1 - alpha)
+        prop = extended.mean(col, confidence=1 - alpha) if n else None
+        total = extended.total(col, confidence=1 - alpha)
         row = {
             "measure": name,
             "n": n,

@@ -42,7 +42,11 @@ def test_svyby_groups(designs: dict[str, Design], r_results: dict[str, Any], nam
     cases = [
         (d.mean("api00", by="stype"), r["by_mean_api00_stype"]),
         (d.total("enroll", by="stype"), r["by_total_enroll_stype"]),
-        (d.proportion("hi800", "yes", by="stype", ci="wald"), r["by_prop_hi800_stype"]),
+        # R's numbers here are confint(svyby(~hi800n, ~stype, d, svymean), df = degf(d))
+        (
+            d.proportion("hi800", "yes", by="stype", ci="wald", df="design"),
+            r["by_prop_hi800_stype"],
+        ),
     ]
     for got, want in cases:
         assert list(got["stype"]) == want["group"]
