@@ -22,13 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+from scratch_databases import create_postgres, drop_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 
 #: The SMTP server runs in its own process (as a real one would), so it does not share the
@@ -150,24 +148,6 @@ async def run(url: str, members: int, tmp: Path) -> None:
         await engine.close_connection_pool()
 
 
-async def create_postgres() -> str:
-    import asyncpg
-
-    name = f"rv_bench_mail_{uuid.uuid4().hex[:6]}"
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_postgres(url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
-    await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=10_000)
@@ -184,7 +164,7 @@ def main() -> None:
         url = (
             f"sqlite:///{tmp}/bench.sqlite"
             if engine == "sqlite"
-            else asyncio.run(create_postgres())
+            else asyncio.run(create_postgres("rv_bench_mail"))
         )
         try:
             subprocess.run(

@@ -22,14 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+from scratch_databases import create_postgres, drop_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 SIZE = 1000
+CHUNK = 500
 QUOTAS = """dimension,group,min,max
 age_band,16-24,120,160
 age_band,75+,100,150
@@ -52,7 +51,9 @@ async def populate(members: int) -> None:
     now = dt.datetime.now(dt.UTC)
     ethnic = list(ETHNIC_GROUPS)
     async with Member._meta.db.transaction():
-        for start in range(0, members, 1000):
+        # 500 a statement: a member row has about 40 columns, and PostgreSQL takes at most
+        # 32,767 parameters in one statement.
+        for start in range(0, members, CHUNK):
             rows = [
                 Member(
                     reference=f"P-B{i:07d}",
@@ -68,7 +69,7 @@ async def populate(members: int) -> None:
                     disability=rng.choices(list(DISABILITY), [8, 10, 82])[0],
                     imd_quintile=rng.randint(1, 5),
                 )
-                for i in range(start, min(start + 1000, members))
+                for i in range(start, min(start + CHUNK, members))
             ]
             ids = [r["id"] for r in await Member.insert(*rows).returning(Member.id)]
             await Consent.insert(
@@ -141,24 +142,6 @@ async def run(url: str, members: int) -> None:
         await engine.close_connection_pool()
 
 
-async def create_postgres() -> str:
-    import asyncpg
-
-    name = f"rv_bench_sample_{uuid.uuid4().hex[:6]}"
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_postgres(url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
-    await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=100_000)
@@ -174,7 +157,7 @@ def main() -> None:
         url = (
             f"sqlite:///{tmp}/bench.sqlite"
             if engine == "sqlite"
-            else asyncio.run(create_postgres())
+            else asyncio.run(create_postgres("rv_bench_sample"))
         )
         try:
             subprocess.run(
