@@ -12,6 +12,7 @@ import secrets
 import sys
 import warnings
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -227,6 +228,43 @@ async def jobs_run() -> None:
     from service.jobs import run_until_empty
 
     click.echo(f"Ran {await run_until_empty()} job(s).")
+
+
+@main.command(help="Back up the database (DATABASE_URL) to a new file PATH.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@run_async
+async def backup(path: Path) -> None:
+    from service.backup import BackupError
+    from service.backup import backup as do_backup
+    from service.settings import get_settings
+
+    try:
+        outcome = await do_backup(get_settings().database_url, path)
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    click.echo(f"Backed up {outcome.tables} table(s), {outcome.rows} row(s) to {outcome.path}.")
+
+
+@main.command(
+    help="Replace the database (DATABASE_URL) with the backup at PATH, all or nothing. "
+    "Stop the service first. Refuses a database that holds data unless --force."
+)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@run_async
+async def restore(path: Path, force: bool) -> None:
+    from service.backup import BackupError
+    from service.backup import restore as do_restore
+    from service.settings import get_settings
+
+    try:
+        outcome = await do_restore(get_settings().database_url, path, force=force)
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    click.echo(
+        f"Restored {outcome.tables} table(s), {outcome.rows} row(s) from {outcome.path}. "
+        "Run `resident-voice migrate` if the backup came from an older version."
+    )
 
 
 def _register_domain_commands() -> None:
