@@ -33,6 +33,8 @@ from service.db import SharedSQLiteEngine
 from service.errors import error_response
 from service.jobs import Worker
 from service.logs import configure_logging, request_log_middleware
+from service.metrics import ROUTES as METRICS_ROUTES
+from service.metrics import outermost as metrics_outermost
 from service.navigation import staff_navigation
 from service.roles import Role
 from service.security import add_security_headers
@@ -123,9 +125,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     session_auth = build_session_auth(settings)
     return Litestar(
-        route_handlers=[*SERVICE_ROUTES, *domains.routes(), *static_routers()],
+        route_handlers=[*SERVICE_ROUTES, *METRICS_ROUTES, *domains.routes(), *static_routers()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        on_app_init=[session_auth.on_app_init],
+        on_app_init=[session_auth.on_app_init, metrics_outermost],
         middleware=[request_log_middleware],
         before_send=[add_security_headers],
         stores={"sessions": DatabaseSessionStore()},

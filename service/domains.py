@@ -2,7 +2,8 @@
 
 The only place that knows every domain. A domain plugs in by exposing `ROUTES` in
 controllers.py, `COMMANDS` in cli.py, `JOBS`/`PERIODIC` in jobs.py and `load_demo` in demo.py;
-and its staff navigation entries as `NAVIGATION` in controllers.py (`service.navigation`); a
+its `/metrics` figures as `collect` in metrics.py; and its staff navigation entries as
+`NAVIGATION` in controllers.py (`service.navigation`); a
 room a domain does not have is simply absent.
 
 The domains are listed once, in `piccolo_conf.APP_REGISTRY` (every app except `service`). A room
@@ -28,6 +29,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "cli": ("COMMANDS",),
     "jobs": ("JOBS", "PERIODIC"),
     "demo": ("load_demo",),
+    "metrics": ("collect",),
 }
 
 
@@ -90,6 +92,12 @@ def jobs() -> dict[str, Callable[..., Any]]:
 
 def periodic() -> list[Any]:
     return collect("jobs", "PERIODIC")
+
+
+def metric_collectors() -> list[Callable[..., Any]]:
+    """Each domain's `metrics.collect()`: async, returns `service.metrics.Sample`s read at
+    scrape time (audit runs by status, stored responses)."""
+    return collect("metrics", "collect")
 
 
 def demo_loaders() -> list[Callable[..., Any]]:
