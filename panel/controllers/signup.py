@@ -39,6 +39,7 @@ from panel.signup_steps import (
 )
 from panel.signup_words import LANGUAGES, options, words
 from service.auth import RESIDENT_OPT, public
+from service.logs import safe_traceback
 from service.proxies import request_address
 from service.settings import Settings
 
@@ -340,8 +341,13 @@ async def _send_messages(result: signup.SignUpResult, lang: str, settings: Setti
             await signup_mail.send(
                 signup_mail.already_member_mail(result.email, link, lang, settings), settings
             )
-    except OSError:
-        log.exception("sign-up mail could not be sent (member id %s)", result.member_id)
+    except OSError as error:
+        # Not log.exception: an SMTP error's message quotes the refused address.
+        log.warning(
+            "sign-up mail could not be sent (member id %s)\n%s",
+            result.member_id,
+            safe_traceback(error),
+        )
 
 
 def _summary_rows(draft: Draft, w: dict[str, str], lang: str) -> list[dict[str, Any]]:
