@@ -341,6 +341,7 @@ def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # two CLI subprocesses
 @pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
 async def test_the_commands(db: Backend, tmp_path: Path):
     await fill_every_table()

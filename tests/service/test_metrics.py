@@ -150,6 +150,7 @@ async def test_signup_attempts_are_counted_by_outcome(client: Any, staff_login: 
     assert value(after, name, outcome="accepted") == value(before, name, outcome="accepted")
 
 
+@pytest.mark.slow  # two Python subprocesses
 def test_multiprocess_mode_sums_every_process(tmp_path: Path):
     """With PROMETHEUS_MULTIPROC_DIR, each process writes its own file and a scrape sums them."""
     script = (
