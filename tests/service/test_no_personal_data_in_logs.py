@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
 
 from panel.tables import Member
 from service import api_tokens, jobs
@@ -41,6 +42,7 @@ pytestmark = pytest.mark.db
 
 SLUG = "resident-satisfaction"
 CLIENT_HOST = "test-client.invalid"
+SIGNUPS_METRIC = "resident_voice_signup_attempts_total"
 #: Loggers left out: the test's own mail server.
 EXCLUDED_LOGGERS = ("mail.log", "aiosmtpd")
 
@@ -228,6 +230,8 @@ def tokens_in(text: str) -> dict[str, str]:
 
 async def test_a_whole_journey_logs_no_personal_data(journey: Journey, capfd: Any) -> None:
     client, mailbox = journey.client, journey.mailbox
+    accepted = {"outcome": "accepted"}
+    signups_before = REGISTRY.get_sample_value(SIGNUPS_METRIC, accepted) or 0.0
     with everything_at_debug() as capture:
         # A sign-up whose confirmation mail the server refuses: the error quotes the address.
         refused = await walk_signup(client, answers_for(GWILYM))
@@ -243,6 +247,8 @@ async def test_a_whole_journey_logs_no_personal_data(journey: Journey, capfd: An
         assert (await client.get(confirm.group(0))).status_code == 200
         confirmed = await post_form(client, confirm.group(0), {})
         assert confirmed.status_code == 200 and "You have joined" in confirmed.text
+        # Both were accepted (a failed mail does not undo a sign-up): /metrics counts them.
+        assert REGISTRY.get_sample_value(SIGNUPS_METRIC, accepted) == signups_before + 2
         member = await Member.select().where(Member.first_name == FFION["first_name"]).first()
         assert member is not None and member["status"] == "active"
 
