@@ -400,9 +400,11 @@ def periodic_tasks() -> list[Periodic]:
 
 async def close() -> None:
     """Close this event loop's connection to the job engine (SAQ's pool), if one was opened."""
-    from service.jobs import saq_engine
+    import sys
 
-    await saq_engine.close()
+    saq_engine = sys.modules.get("service.jobs.saq_engine")
+    if saq_engine is not None:
+        await saq_engine.close()
 
 
 class Worker:
