@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import socket
 import time
@@ -56,6 +57,30 @@ KEEP_S = 14 * 24 * 3600
 WORKER_INFO_S = 5
 #: Prefix of periodic tasks' SAQ function names, apart from job names (some are both).
 PERIODIC_PREFIX = "periodic:"
+
+
+class _WithoutPayloads(logging.Filter):
+    """SAQ logs a failed job as its whole repr (arguments included) with the exception's
+    message and traceback. Keep the job's name and key, and a traceback without messages
+    (`safe_traceback`): no personal data reaches the logs through an exception message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Error processing job %s" and record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            job = args[0]
+            record.msg = "Error processing job %s %s"
+            record.args = (getattr(job, "function", "?"), getattr(job, "key", "?"))
+            if record.exc_info and record.exc_info[1] is not None:
+                record.msg += "\n%s"
+                record.args += (safe_traceback(record.exc_info[1]),)
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("saq").addFilter(_WithoutPayloads())
+# At DEBUG SAQ writes every job's arguments into its lines; INFO and above name jobs only.
+logging.getLogger("saq").setLevel(logging.INFO)
 
 _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PostgresQueue] = (
     weakref.WeakKeyDictionary()

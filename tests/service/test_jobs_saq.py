@@ -6,6 +6,7 @@ administrators' page lists SAQ's jobs and retries a failed one."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -195,3 +196,23 @@ async def test_admins_see_saq_jobs_with_errors_and_retry_a_failed_one(
     assert done.status_code == 303 and done.headers["location"] == "/staff/jobs?retried=true"
     assert (await saq_queue.job(str(failed))).status.value == "queued"
     assert (await post_form(client, "/staff/jobs/nope/retry", {})).status_code == 404
+
+
+@pytest.mark.db
+@POSTGRES
+async def test_a_failed_jobs_log_lines_carry_no_exception_message(
+    saq_queue: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def refused(address: str) -> None:
+        raise ValueError(f"recipient {address} refused")
+
+    monkeypatch.setattr(jobs, "registry", lambda: {"t.refused": refused})
+    key = await jobs.enqueue("t.refused", {"address": "ada.lovelace@example.org"}, max_attempts=1)
+    with caplog.at_level(logging.DEBUG):  # LOG_LEVEL=DEBUG for the whole service
+        await jobs.run_until_empty()
+    saq_lines = [r for r in caplog.records if r.name == "saq"]
+    failure = [r for r in saq_lines if r.getMessage().startswith("Error processing job")]
+    assert failure and f"t.refused {key}" in failure[0].getMessage()
+    assert "Traceback" in failure[0].getMessage() and failure[0].exc_info is None
+    for record in saq_lines:
+        assert "ada.lovelace" not in record.getMessage()
