@@ -26,7 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from service import domains
+from service import domains, jobs
 from service.auth import PUBLIC_OPT, build_session_auth, public
 from service.controllers import ROUTES as SERVICE_ROUTES
 from service.db import SharedSQLiteEngine
@@ -94,7 +94,9 @@ def static_routers() -> list[Any]:
 def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    worker = Worker() if (settings.run_worker if run_worker is None else run_worker) else None
+    wanted = settings.run_worker if run_worker is None else run_worker
+    # On SAQ (PostgreSQL) web processes only enqueue; `resident-voice worker` runs the jobs.
+    worker = Worker() if wanted and jobs.engine_name(settings) == "table" else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             if worker is not None:
                 await worker.stop()
+            await jobs.close()
             if own_pool is not None:
                 await own_pool.close_connection_pool()
             if isinstance(engine, SharedSQLiteEngine):

@@ -56,7 +56,10 @@ def _friendly(error: BaseException) -> str | None:
 
 
 async def close_database() -> None:
-    """Close this loop's database connections so the process can exit."""
+    """Close this loop's database connections (and the job queue's) so the process can exit."""
+    jobs_module = sys.modules.get("service.jobs")
+    if jobs_module is not None:
+        await jobs_module.close()
     engine = getattr(sys.modules.get("piccolo_conf"), "DB", None)
     if engine is not None:
         from service.db import close
@@ -100,6 +103,13 @@ async def migrate() -> None:
 
     ran = await do_migrate()
     click.echo(f"Applied {len(ran)} migration(s)." if ran else "Database is up to date.")
+    from service import jobs
+
+    if jobs.engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        await saq_engine.queue()  # makes (or upgrades) SAQ's own tables
+        click.echo("Job queue (SAQ) is ready.")
 
 
 @main.command(help="Migrate if needed, then serve the web app.")
@@ -265,6 +275,44 @@ async def restore(path: Path, force: bool) -> None:
         f"Restored {outcome.tables} table(s), {outcome.rows} row(s) from {outcome.path}. "
         "Run `resident-voice migrate` if the backup came from an older version."
     )
+
+
+@main.command(help="Run background jobs until stopped; start one on each worker machine.")
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Jobs run side by side in this process.",
+)
+def worker(concurrency: int) -> None:
+    """SAQ workers on PostgreSQL; the job table's worker on SQLite (then set RUN_WORKER=false
+    on the web processes, or they run jobs too, which is safe but not needed)."""
+    from service import jobs
+
+    engine = jobs.engine_name()
+    click.echo(f"Worker: engine {engine}, concurrency {concurrency}. Stop with Ctrl-C.")
+
+    async def work() -> None:
+        if engine == "saq":
+            from service.jobs import saq_engine
+
+            await saq_engine.run_worker(concurrency)
+            return
+        table_worker = jobs.Worker(concurrency=concurrency)
+        table_worker.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        import signal
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await table_worker.stop()
+
+    run_async(work)()
 
 
 def _register_domain_commands() -> None:

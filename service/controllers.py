@@ -190,24 +190,27 @@ class StaffController(Controller):
     @get("/jobs", guards=[requires_role(Role.ADMIN)])
     async def jobs_page(self, retried: bool = False) -> Template:
         """Administrators see the background queue: queued, running, failed and done jobs."""
-        from service.jobs import recent_jobs
+        from service.jobs import engine_name, recent_jobs
 
         return Template(
             "staff/jobs.html",
-            context={"groups": await recent_jobs(), "retried": retried},
+            context={"groups": await recent_jobs(), "retried": retried, "engine": engine_name()},
             headers={"cache-control": "no-store"},
         )
 
     @post(
-        "/jobs/{job_id:int}/retry",
+        "/jobs/{job_id:str}/retry",
         guards=[requires_role(Role.ADMIN)],
         status_code=HTTP_303_SEE_OTHER,
     )
-    async def retry_job(self, job_id: int) -> Redirect:
-        """Queue a failed job again with fresh attempts (after fixing what made it fail)."""
+    async def retry_job(self, job_id: str) -> Redirect:
+        """Queue a failed job again with fresh attempts (after fixing what made it fail).
+
+        The id is the job table's number or SAQ's job key, whichever engine is in use.
+        """
         from service.jobs import retry
 
-        if not 1 <= job_id < 2**31 or not await retry(job_id):
+        if not await retry(job_id):
             raise NotFoundException("There is no failed job with that number")
         return Redirect("/staff/jobs?retried=true", status_code=HTTP_303_SEE_OTHER)
 

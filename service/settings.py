@@ -80,6 +80,20 @@ class Settings(BaseSettings):
     signin_max_failures_address: int = 20
     signin_window_s: int = 15 * 60
     run_worker: bool = Field(default=True, description="Run background jobs in-process")
+    # Background jobs (service.jobs): on PostgreSQL they run on SAQ workers
+    # (`resident-voice worker`), on SQLite in the web process.
+    job_engine: str = Field(
+        default="auto",
+        pattern="^(auto|table|saq)$",
+        description="auto (SAQ on PostgreSQL, the in-process worker on SQLite), table or saq",
+    )
+    job_heartbeat_s: int = Field(
+        default=30, ge=3, description="A SAQ job not renewed for this long is retried"
+    )
+    job_sweep_s: int = Field(default=15, ge=1, description="How often SAQ looks for lost jobs")
+    job_retry_delay_s: float = Field(
+        default=30.0, ge=0, description="First retry's wait; it doubles on each failure"
+    )
     log_level: str = "INFO"
     panel_not_invited_within_days: int = Field(
         default=90, ge=0, description="Contact rule: not invited in the last N days (0: off)"

@@ -259,6 +259,7 @@ def live_server(db_engine: Backend) -> Iterator[LiveServer]:
         **os.environ,
         "DATABASE_URL": db_engine.url,
         "RUN_WORKER": "false",
+        "JOB_ENGINE": "table",  # tests run the queued jobs in-process (run_until_empty)
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     log = (_SESSION_DIR / f"live-server-{db_engine.name}.log").open("wb")

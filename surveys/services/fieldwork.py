@@ -47,7 +47,7 @@ class InviteResult:
     invited: dict[str, int] = field(default_factory=dict)  # by channel
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (reference, reason)
     already_invited: list[str] = field(default_factory=list)  # references
-    jobs: list[int] = field(default_factory=list)
+    jobs: list[int | str] = field(default_factory=list)  # job ids (service.jobs.JobId)
 
     @property
     def total(self) -> int:
@@ -147,7 +147,7 @@ async def invite(
     return result
 
 
-async def queue_sends(invitation_ids: list[int], kind: str, number: int) -> list[int]:
+async def queue_sends(invitation_ids: list[int], kind: str, number: int) -> list[jobs.JobId]:
     """Queue the send jobs for these invitations: messages in chunks, letters as one batch."""
     if not invitation_ids:
         return []
@@ -156,7 +156,7 @@ async def queue_sends(invitation_ids: list[int], kind: str, number: int) -> list
     )
     post = sorted(int(r["id"]) for r in rows if r["channel"] == "post")
     other = sorted(int(r["id"]) for r in rows if r["channel"] in ("email", "sms"))
-    queued = []
+    queued: list[jobs.JobId] = []
     for start in range(0, len(other), CHUNK):
         payload = {"invitation_ids": other[start : start + CHUNK], "kind": kind, "number": number}
         queued.append(await jobs.enqueue("surveys.send_messages", payload))

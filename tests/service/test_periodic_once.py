@@ -25,7 +25,7 @@ WORKER = textwrap.dedent(
 
     from service import jobs
 
-    start, end, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+    go, out = sys.argv[1], sys.argv[2]
 
     async def tick() -> None:
         with open(out, "a") as f:
@@ -33,6 +33,11 @@ WORKER = textwrap.dedent(
 
     async def main() -> None:
         tasks = [jobs.Periodic("test.tick", 1.0, tick)]
+        await jobs.claim_periodic("test.warm-up", 3600)  # connected before the start
+        open(f"{go}.ready.{os.getpid()}", "w").close()
+        while not os.path.exists(go):
+            await asyncio.sleep(0.01)
+        start, end = map(float, open(go).read().split())
         while time.time() < start:
             await asyncio.sleep(0.01)
         while time.time() < end:
@@ -59,16 +64,25 @@ async def test_two_worker_processes_run_a_periodic_task_once_per_due_time(
 ) -> None:
     out = tmp_path / "ticks.txt"
     env = {**os.environ, "DATABASE_URL": db.url, "RUN_WORKER": "false"}
-    start = time.time() + 6  # both processes have imported everything by then
-    end = start + 4.5
+    go = tmp_path / "go"
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(start), str(end), str(out)],
+            [sys.executable, "-c", WORKER, str(go), str(out)],
             cwd=PROJECT_ROOT,
             env=env,
         )
         for _ in range(2)
     ]
+    # Start both together once both have imported everything and reached the database (a
+    # loaded machine can take many seconds to start a Python process).
+    deadline = time.monotonic() + 90
+    while len(list(tmp_path.glob("go.ready.*"))) < 2:
+        assert time.monotonic() < deadline, "worker processes did not start"
+        assert all(w.poll() is None for w in workers), "a worker process exited"
+        time.sleep(0.05)
+    start = time.time() + 0.5
+    (tmp_path / "go.tmp").write_text(f"{start} {start + 4.5}")
+    (tmp_path / "go.tmp").rename(go)
     for worker in workers:
         assert worker.wait(timeout=60) == 0
     ticks = sorted(

@@ -1,15 +1,20 @@
-"""Background jobs: a durable queue in the database and an in-process asyncio worker.
+"""Background jobs: one registry of plain async functions, and two engines that run them.
 
-Jobs live in the `job` table, so queued invitations and audits survive a restart and any
-number of worker processes can share the queue: a job is claimed by one conditional UPDATE,
-which succeeds for exactly one worker. A claim is a lease (`lease_until`, the job's time limit
-plus a grace): a worker that dies mid-job leaves it `running` only until the lease runs out,
-then another worker retries it with back-off, or fails it with the error kept once its
-attempts are used up. Periodic tasks are claimed per due time (`periodic_lease`), so several
-workers run each once, not once each. Job functions are plain `async def fn(**payload)`
-registered by each domain's jobs.py (`JOBS`). The only runner is the `Worker` below (in the
-web process, or `resident-voice jobs run`), on SQLite or PostgreSQL; there is no external
-queue (SAQ or other) behind it yet.
+Job functions are plain `async def fn(**payload)` registered by each domain's jobs.py (`JOBS`),
+and periodic tasks are `Periodic` entries (`PERIODIC`). `enqueue`, `retry`, `recent_jobs` and
+`run_until_empty` work the same on either engine; `engine_name()` says which is in use:
+
+- **table** (SQLite, the zero-set-up default): jobs live in the `job` table and the
+  in-process `Worker` below runs them (in the web process, or `resident-voice worker`). A job is
+  claimed by one conditional UPDATE, which succeeds for exactly one worker. A claim is a lease
+  (`lease_until`, the job's time limit plus a grace): a worker that dies mid-job leaves it
+  `running` only until the lease runs out, then another worker retries it with back-off, or
+  fails it with the error kept once its attempts are used up. Periodic tasks are claimed per
+  due time (`periodic_lease`), so several processes run each once, not once each.
+- **saq** (PostgreSQL): SAQ's PostgreSQL queue (`service.jobs.saq_engine`). Web processes only
+  enqueue; `resident-voice worker` processes, on as many machines as wanted, run the jobs,
+  renew each running job's heartbeat (a killed worker's job is retried once it stops), and
+  schedule periodic tasks as SAQ cron jobs, unique per due time across every worker.
 """
 
 from __future__ import annotations
@@ -33,15 +38,23 @@ from service.tables import Job, PeriodicLease
 log = structlog.get_logger("jobs")
 
 JobFunction = Callable[..., Awaitable[Any]]
+#: A job's id: the `job` table's integer id, or SAQ's job key.
+JobId = int | str
+ENGINES = ("table", "saq")
 
 
 @dataclass
 class Periodic:
-    """A function the worker runs every `every_s` seconds (schedules, clean-ups)."""
+    """A function the worker runs every `every_s` seconds (schedules, clean-ups).
+
+    On SAQ it becomes a cron job: `cron` if given, else one made from `every_s`
+    (`saq_engine.cron_for`), so the due times are the same on every worker machine.
+    """
 
     name: str
     every_s: float
     fn: Callable[[], Awaitable[Any]]
+    cron: str | None = None
     last_run: float = field(default=0.0, repr=False)
     #: monotonic time before which this worker need not ask the database again
     next_check: float = field(default=0.0, repr=False)
@@ -53,6 +66,17 @@ class UnknownJob(KeyError):
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def engine_name(settings: Any = None) -> str:
+    """Which engine runs jobs: JOB_ENGINE, or with `auto` SAQ on PostgreSQL, the table on SQLite."""
+    from service.settings import get_settings
+
+    settings = settings or get_settings()
+    if settings.job_engine != "auto":
+        return str(settings.job_engine)
+    url = settings.database_url.lower()
+    return "saq" if url.startswith(("postgres://", "postgresql://")) else "table"
 
 
 def registry() -> dict[str, JobFunction]:
@@ -84,13 +108,21 @@ async def enqueue(
     delay_s: float = 0,
     max_attempts: int = 3,
     timeout_s: int = 600,
-) -> int:
+) -> JobId:
     """Queue a job; returns its id. Unknown names are refused now, not when the job runs.
 
     `timeout_s` bounds one attempt: a job that takes longer is cancelled and counted as failed.
+    Called inside a database transaction, the job is queued only if that transaction commits
+    (on either engine), so a worker never sees a job for a row that is not there.
     """
     if name not in registry():
         raise UnknownJob(f"no job called {name!r}; known: {', '.join(sorted(registry()))}")
+    if engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        return await saq_engine.enqueue(
+            name, payload or {}, delay_s=delay_s, max_attempts=max_attempts, timeout_s=timeout_s
+        )
     job = Job(
         name=name,
         payload=payload or {},
@@ -204,8 +236,18 @@ async def run_one(functions: dict[str, JobFunction] | None = None) -> bool:
     return True
 
 
-async def retry(job_id: int) -> bool:
+async def retry(job_id: JobId) -> bool:
     """Queue a failed job again now, with a fresh set of attempts (staff's retry button)."""
+    if engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        return await saq_engine.retry(str(job_id))
+    if isinstance(job_id, str):
+        if not job_id.isdigit() or len(job_id) > 10:
+            return False
+        job_id = int(job_id)
+    if not 1 <= job_id < 2**31:
+        return False
     updated = (
         await Job.update(
             {
@@ -229,7 +271,13 @@ async def recent_jobs(limit: int = 50) -> dict[str, list[dict[str, Any]]]:
     """The newest `limit` jobs of each status, for the administrators' page.
 
     Payloads are left out: they hold ids, not personal data, but the page has no need of them.
+    Each row has id, name, status, attempts, max_attempts, run_after, lease_until, created_at,
+    finished_at and last_error, whichever engine runs the jobs.
     """
+    if engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        return await saq_engine.recent_jobs(limit)
     groups: dict[str, list[dict[str, Any]]] = {}
     for status in JOB_STATUSES:
         groups[status] = (
@@ -258,12 +306,48 @@ async def queue_counts() -> dict[str, int]:
     The one question metrics asks of the job engine; an engine other than the job table
     (SAQ) answers it from its own queue, so `service.metrics` needs no change.
     """
+    if engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        return await saq_engine.counts()
     rows = await Job.select(Job.status, Count(alias="n")).group_by(Job.status)
     return {str(row["status"]): int(row["n"]) for row in rows}
 
 
+async def table_health() -> tuple[int, float | None, float | None]:
+    """For `check` on the table engine: due jobs waiting, the oldest one's wait in seconds,
+    and seconds since any worker last claimed a periodic task (the nearest to a heartbeat)."""
+    now = _now()
+    due = (Job.status == "queued") & (Job.run_after <= now)
+    waiting = await Job.count().where(due)
+    oldest = await Job.select(Job.run_after).where(due).order_by(Job.run_after).first()
+    latest = (
+        await PeriodicLease.select(PeriodicLease.last_run_at)
+        .where(PeriodicLease.last_run_at.is_not_null())
+        .order_by(PeriodicLease.last_run_at, ascending=False)
+        .first()
+    )
+
+    def age(value: dt.datetime | None) -> float | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite may hand back naive UTC
+            value = value.replace(tzinfo=dt.UTC)
+        return max(0.0, (now - value).total_seconds())
+
+    return (
+        int(waiting),
+        age(oldest["run_after"]) if oldest else None,
+        age(latest["last_run_at"]) if latest else None,
+    )
+
+
 async def run_until_empty(limit: int = 1000) -> int:
-    """Run due jobs until none is left (tests, CLI `jobs run`)."""
+    """Run due jobs until none is left (tests, CLI `jobs run`), on the engine in use."""
+    if engine_name() == "saq":
+        from service.jobs import saq_engine
+
+        return await saq_engine.run_until_empty(limit)
     functions = registry()
     count = 0
     while count < limit and await run_one(functions):
@@ -320,39 +404,57 @@ async def run_periodic(tasks: list[Periodic]) -> list[str]:
     return ran
 
 
+async def _purge() -> None:
+    await enqueue("service.purge_sessions")
+
+
+def periodic_tasks() -> list[Periodic]:
+    """Every periodic task: the service's own and each domain's, for either engine."""
+    return [Periodic("service.purge_sessions", 3600, _purge), *domains.periodic()]
+
+
+async def close() -> None:
+    """Close this event loop's connection to the job engine (SAQ's pool), if one was opened."""
+    import sys
+
+    saq_engine = sys.modules.get("service.jobs.saq_engine")
+    if saq_engine is not None:
+        await saq_engine.close()
+
+
 class Worker:
-    """The in-process worker: polls for due jobs and runs periodic tasks.
+    """The in-process worker of the table engine: polls for due jobs, runs periodic tasks.
 
     Periodic tasks are claimed through `periodic_lease`, so with several web or worker
-    processes each task still runs once per due time, not once per process.
+    processes each task still runs once per due time, not once per process. `concurrency`
+    loops claim jobs side by side; only the first runs periodic tasks.
     """
 
-    def __init__(self, poll_s: float = 1.0) -> None:
+    def __init__(self, poll_s: float = 1.0, concurrency: int = 1) -> None:
         self.poll_s = poll_s
-        self._task: asyncio.Task[None] | None = None
-        self._periodic: list[Periodic] = [
-            Periodic("service.purge_sessions", 3600, self._purge),
-            *domains.periodic(),
-        ]
-
-    @staticmethod
-    async def _purge() -> None:
-        await enqueue("service.purge_sessions")
+        self.concurrency = concurrency
+        self._tasks: list[asyncio.Task[None]] = []
+        self._periodic: list[Periodic] = periodic_tasks()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="resident-voice-worker")
+        self._tasks = [
+            asyncio.create_task(self._loop(first=n == 0), name=f"resident-voice-worker-{n}")
+            for n in range(self.concurrency)
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
-    async def _loop(self) -> None:
+    async def _loop(self, first: bool = True) -> None:
         functions = registry()
         while True:
             try:
-                await run_periodic(self._periodic)
+                if first:
+                    await run_periodic(self._periodic)
                 while await run_one(functions):
                     pass
             except asyncio.CancelledError:
