@@ -148,14 +148,25 @@ async def invite(
 
 
 async def queue_sends(invitation_ids: list[int], kind: str, number: int) -> list[int]:
-    """Queue the send jobs for these invitations: messages in chunks, letters as one batch."""
+    """Queue the send jobs for these invitations: messages in chunks, letters as one batch.
+
+    An invitation goes on the channel it was made for; a reminder or thank-you on the member's
+    channel today (they may have changed it, or withdrawn its consent, since).
+    """
     if not invitation_ids:
         return []
-    rows = await SurveyInvitation.select(SurveyInvitation.id, SurveyInvitation.channel).where(
-        SurveyInvitation.id.is_in(invitation_ids)
-    )
-    post = sorted(int(r["id"]) for r in rows if r["channel"] == "post")
-    other = sorted(int(r["id"]) for r in rows if r["channel"] in ("email", "sms"))
+    rows = await SurveyInvitation.select(
+        SurveyInvitation.id, SurveyInvitation.channel, SurveyInvitation.member
+    ).where(SurveyInvitation.id.is_in(invitation_ids))
+    channel_of = {int(r["id"]): str(r["channel"]) for r in rows}
+    if kind != "invitation":
+        # reminders and thank-yous follow the member's current channel (and consent); a
+        # member with no contactable channel now is not queued (the send would pass anyway)
+        targets = await panel.invitation_targets([int(r["member"]) for r in rows])
+        now_on = {t.member_id: t.channel or "" for t in targets}
+        channel_of = {int(r["id"]): now_on[int(r["member"])] for r in rows}
+    post = sorted(i for i, c in channel_of.items() if c == "post")
+    other = sorted(i for i, c in channel_of.items() if c in ("email", "sms"))
     queued = []
     for start in range(0, len(other), CHUNK):
         payload = {"invitation_ids": other[start : start + CHUNK], "kind": kind, "number": number}
@@ -196,17 +207,18 @@ async def mark_responded(invitation: dict[str, Any], when: dt.datetime | None = 
     )
     if not changed:
         return False
+    wants = (
+        await SurveyInvitation.select(SurveyInvitation.wants_thank_you, SurveyInvitation.draw)
+        .where(SurveyInvitation.id == invitation["id"])
+        .first()
+    )
     await panel.record_contact(
         int(invitation["member"]),
         kind="response",
         channel=invitation["channel"] or "email",
         subject=f"response to survey {invitation['survey']} v{invitation['version']}",
         at=when,
-    )
-    wants = (
-        await SurveyInvitation.select(SurveyInvitation.wants_thank_you)
-        .where(SurveyInvitation.id == invitation["id"])
-        .first()
+        draw_id=wants["draw"] if wants else None,
     )
     if wants and wants["wants_thank_you"]:
         await queue_sends([int(invitation["id"])], "thank_you", 0)
@@ -358,7 +370,10 @@ async def mark_called(survey_id: int, invitation_id: int, *, called_by: str = ""
     async with SurveyInvitation._meta.db.transaction():
         row = (
             await SurveyInvitation.select(
-                SurveyInvitation.member, SurveyInvitation.state, SurveyInvitation.survey
+                SurveyInvitation.member,
+                SurveyInvitation.state,
+                SurveyInvitation.survey,
+                SurveyInvitation.draw,
             )
             .where(SurveyInvitation.id == invitation_id)
             .first()
@@ -389,6 +404,7 @@ async def mark_called(survey_id: int, invitation_id: int, *, called_by: str = ""
             subject=f"Phone call about survey {survey['slug']}"[:200]
             + (f" by {called_by}" if called_by else ""),
             at=now,
+            draw_id=row["draw"],
         )
     return issued.path()
 
