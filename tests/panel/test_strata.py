@@ -138,3 +138,51 @@ async def test_a_two_dimension_draw_is_recorded_reproducible_and_replayed(db: An
                 margins=WARD_SEX,
             )
         )
+
+
+@pytest.mark.db
+async def test_cli_stratifies_by_several_dimensions_and_names_a_shortfall(db: Any, tmp_path: Any):
+    import asyncio
+    import json
+
+    from click.testing import CliRunner
+
+    from panel.cli import panel_group
+
+    await add_members(60, ward="abbey", sex=["female", "male"])
+    await add_members(60, ward="castle", sex=["female", "male", "male"])
+    margins = tmp_path / "margins.csv"
+    margins.write_text(
+        "dimension,group,population\nward,abbey,3000\nward,castle,1000\n"
+        "sex,female,2000\nsex,male,2000\n"
+    )
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"not_invited_within_days": 0, "max_invitations_12_months": 0}))
+    args = [
+        "sample",
+        "--size",
+        "40",
+        "--stratify",
+        "ward",
+        "--stratify",
+        "sex",
+        "--margins",
+        str(margins),
+        "--rules",
+        str(rules),
+        "--seed",
+        "9",
+    ]
+    runner = CliRunner()
+    ran = await asyncio.to_thread(runner.invoke, panel_group, [*args, "--json"])
+    assert ran.exit_code == 0, ran.output
+    document = json.loads(ran.stdout)
+    assert document["method"] == "stratified"
+    assert Counter(d["ward"] for d in document["drawn"]) == {"abbey": 30, "castle": 10}
+    assert Counter(d["sex"] for d in document["drawn"]) == {"female": 20, "male": 20}
+    text = await asyncio.to_thread(runner.invoke, panel_group, args)
+    assert "ward=abbey: 30 drawn (target 30)" in text.output
+    assert "sex=female: 20 drawn (target 20)" in text.output
+    args[2] = "100"
+    failed = await asyncio.to_thread(runner.invoke, panel_group, args)
+    assert failed.exit_code == 1 and "ward=abbey: need 75, only 60 eligible" in failed.output
