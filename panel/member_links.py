@@ -6,9 +6,10 @@
 - **A fresh link.** Anyone can ask for one by entering an email address (`/panel/link`). The
   page always answers the same ("if that address belongs to a member, we have sent a link"),
   so it never says whether an address is on the panel, and the link goes only to the address
-  on record. Requests are limited per client address and per email address
-  (`PANEL_LINK_REQUESTS_PER_HOUR`, keyed hashes only, in the sign-up limit's table), so it
-  cannot be used to flood a mailbox or to probe addresses quickly.
+  on record, by a background job (so the answer is as quick either way). Requests are limited
+  per client address and per email address (`PANEL_LINK_REQUESTS_PER_HOUR`, keyed hashes only,
+  in the sign-up limit's table), so it cannot be used to flood a mailbox or to probe addresses
+  quickly.
 - **A changed email address** is not used until it is confirmed: the new address is held in
   `Member.pending_email` and a single-use link (expiring after `EMAIL_CHANGE_DAYS`, stored
   hashed) is sent to it. Until it is followed, invitations keep going to the address on record.
@@ -130,23 +131,45 @@ async def allow_link_request(address: str, email: str, settings: Settings) -> bo
     )
 
 
-async def send_fresh_link(email: str, lang: str, settings: Settings) -> bool:
-    """Mail a new self-service link to `email` if a member holds it; True when one was sent.
+SEND_LINK_JOB = "panel.send_self_service_link"
 
-    The caller shows the same page either way; the result is for tests and the log only.
+
+async def queue_fresh_link(email: str, lang: str) -> bool:
+    """Queue a new self-service link for the member holding `email`; True when one was queued.
+
+    The mail is sent by a background job (`send_link_job`), not while the person waits, so the
+    page takes as long for an address on the panel as for one that is not: its timing does not
+    tell either. The job's payload is the member id, never the address. The caller shows the
+    same page either way; the result is for tests only.
     """
+    from service import jobs
+
     normalised = duplicates.normalise_email(email)
     if not normalised:
         return False
     row = (
-        await Member.select(Member.id, Member.email, Member.language)
+        await Member.select(Member.id, Member.email)
         .where(Member.email_normalised == normalised, Member.status.is_in(list(LINK_STATUSES)))
         .first()
     )
     if row is None or not row["email"]:
         return False
-    link = settings.public_url.rstrip("/") + await self_service_link(int(row["id"]))
-    await record_change(int(row["id"]), "new_link", detail="a fresh self-service link by email")
+    await jobs.enqueue(SEND_LINK_JOB, {"member_id": int(row["id"]), "lang": lang})
+    return True
+
+
+async def send_link_job(member_id: int, lang: str = "en", **_: Any) -> bool:
+    """The job: a fresh self-service link, mailed to the member's address on record."""
+    settings = get_settings()
+    row = (
+        await Member.select(Member.email, Member.language, Member.status)
+        .where(Member.id == member_id)
+        .first()
+    )
+    if row is None or not row["email"] or row["status"] not in LINK_STATUSES:
+        return False
+    link = settings.public_url.rstrip("/") + await self_service_link(member_id)
+    await record_change(member_id, "new_link", detail="a fresh self-service link by email")
     language = row["language"] if row["language"] in ("en", "cy") else lang
     await send_mail(link_mail(str(row["email"]), link, language, settings), settings)
     return True

@@ -7,7 +7,6 @@ cannot be used to find out who is on the panel.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -28,8 +27,6 @@ from panel.signup_steps import _input
 from service.auth import RESIDENT_OPT, public
 from service.proxies import request_address
 from service.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def _message(lang: str, title: str, text: str, status: int, *, panel: bool = False) -> Template:
@@ -120,10 +117,7 @@ class LinkRequestPages(Controller):
                 w["link_limit_text"],
                 HTTP_429_TOO_MANY_REQUESTS,
             )
-        try:
-            await member_links.send_fresh_link(email, lang, settings)
-        except OSError:
-            log.exception("self-service link mail could not be sent")
+        await member_links.queue_fresh_link(email, lang)
         text = w["link_sent_text"].format(
             address=_braces(email), days=member_links.link_days(settings)
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -14,9 +15,11 @@ from litestar.testing import AsyncTestClient
 from panel import member_links, services, signup
 from panel.services import CONSENT_WORDING_VERSION
 from panel.tables import Consent, Member, MemberChange, MemberToken
+from service import jobs
 from service.app import create_app
 from service.security import hash_token
 from service.settings import Settings
+from service.tables import Job
 from tests.conftest import post_form
 from tests.panel.signup_helpers import link_in, smtp_server
 
@@ -34,12 +37,13 @@ DETAILS = {
 
 
 @pytest.fixture
-async def smtp_client(db: Any, settings: Settings) -> AsyncIterator[tuple[Any, Any]]:
+async def smtp_client(
+    db: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Any, Any]]:
     with smtp_server() as (handler, port):
-        app = create_app(
-            settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port}),
-            run_worker=False,
-        )
+        mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        monkeypatch.setattr(member_links, "get_settings", lambda: mail_settings)  # the jobs'
+        app = create_app(mail_settings, run_worker=False)
         async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as client:
             client.follow_redirects = False
             yield client, handler
@@ -158,6 +162,11 @@ async def test_a_fresh_link_by_email_answers_alike_for_strangers_and_is_rate_lim
     assert known.text.replace("OWAIN@example.org", "X") == stranger.text.replace(
         "nobody@example.org", "X"
     )
+    assert handler.messages == []  # sent by the job, not while the page waits
+    queued = await Job.select(Job.payload).output(load_json=True)
+    assert [j["payload"] for j in queued] == [{"member_id": ANY, "lang": "en"}]
+    assert "example.org" not in str(queued)  # the job carries no address
+    await jobs.run_until_empty()
     (mail,) = handler.messages  # only the member's address gets a message
     assert mail["To"] == "owain@example.org"
     fresh = link_in(mail, "/panel/me/")
