@@ -31,6 +31,7 @@ ERASED_FIELDS: dict[str, Any] = {
     "first_name": "",
     "last_name": "",
     "email": None,
+    "pending_email": None,
     "phone": None,
     "address_line1": "",
     "town": "",

@@ -32,7 +32,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="random, stratified or quota (default: quota with --quota, stratified with --stratify, "
     "else random).",
 )
-@click.option("--stratify", type=click.Choice(PROFILE_COLUMNS), help="Stratify by this dimension.")
+@click.option(
+    "--stratify",
+    type=click.Choice(PROFILE_COLUMNS),
+    multiple=True,
+    help="Stratify by this dimension; repeat for several (strata are then their combinations).",
+)
 @click.option("--margins", "margins_file", type=_FILE, help="Population margins for --stratify.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draw as one JSON document.")
 @run_async
@@ -42,7 +47,7 @@ async def sample_command(
     rules_file: Path | None,
     seed: int | None,
     method: str | None,
-    stratify: str | None,
+    stratify: tuple[str, ...],
     margins_file: Path | None,
     as_json: bool,
 ) -> None:
@@ -56,7 +61,7 @@ async def sample_command(
             rules=rules,
             method=method,
             quotas=read_quotas(quota_file) if quota_file else [],
-            stratify=stratify,
+            stratify=list(stratify),
             margins=read_margins(margins_file) if method == "stratified" else None,
             seed=seed,
             created_by=f"command line ({getpass.getuser()})",

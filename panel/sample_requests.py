@@ -1,8 +1,9 @@
 """A draw request from a staff form or a JSON body, with each problem named by its field.
 
 The staff page and the API accept the same fields, so both go through `parse_request`:
-`size`, `method`, `stratify`, `quotas` (CSV text `dimension,group,min,max` on the form, a list
-of objects in JSON), the overridable contact rules and an optional `seed`.
+`size`, `method`, `stratify` (one dimension or several: a list, or repeated form fields),
+`quotas` (CSV text `dimension,group,min,max` on the form, a list of objects in JSON), the
+overridable contact rules and an optional `seed`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from typing import Any
 
 from panel.contact_rules import ContactRules, RulesError, panel_rules, rules_with
 from panel.margins import MarginsError, panel_margins
-from panel.sampling import MAX_SEED, METHODS, DrawRequest, Quota, SampleError, parse_quotas
+from panel.sampling import (
+    MAX_SEED,
+    METHODS,
+    DrawRequest,
+    Quota,
+    SampleError,
+    parse_quotas,
+    stratify_dimensions,
+)
 from panel.services import PROFILE_COLUMNS
 
 Errors = list[tuple[str, str]]
@@ -67,10 +76,12 @@ def parse_request(
             errors.append(("quotas", "Enter the quotas, one line each: dimension,group,min,max"))
         else:
             quotas = _quotas(data.get("quotas"), errors)
-    stratify = str(data.get("stratify") or "") or None
+    raw = data.get("stratify")
+    stratify = stratify_dimensions(raw if isinstance(raw, (str, list)) else None)
     margins = None
     if method == "stratified":
-        if stratify not in PROFILE_COLUMNS:
+        unknown = [d for d in stratify if d not in PROFILE_COLUMNS]
+        if not stratify or unknown:
             errors.append(("stratify", f"Choose what to stratify by: {', '.join(PROFILE_COLUMNS)}"))
         else:
             try:
@@ -78,8 +89,11 @@ def parse_request(
             except MarginsError as error:
                 errors.append(("stratify", f"The population margins cannot be read: {error}"))
             else:
-                if stratify not in margins:
-                    errors.append(("stratify", f"The population margins have no {stratify} rows"))
+                for dimension in stratify:
+                    if dimension not in margins:
+                        errors.append(
+                            ("stratify", f"The population margins have no {dimension} rows")
+                        )
     seed = None
     if str(data.get("seed") or "").strip():
         seed = _whole(data["seed"], "seed", errors, low=1, high=MAX_SEED)

@@ -5,6 +5,10 @@ seed, quotas or stratum allocation), so recording those inputs is enough to repl
 it gives the same people (`replay_draw`). Contact rules (`panel.contact_rules`) decide who is
 eligible before any method runs.
 
+Stratified samples may stratify by one dimension or several at once; `panel.strata` explains
+the allocation (largest remainder for one margin; raking and controlled rounding of the
+cross-classified cells for several) and the members of each stratum are a simple random sample.
+
 Quota selection uses the Sortition Foundation's `sortition-algorithms` with its `legacy`
 algorithm (the greedy stratified lottery the Foundation used before the Nature 2021 work):
 the LP-based `maximin`/`leximin`/`nash` algorithms compute a fair distribution over committees
@@ -23,7 +27,7 @@ import random
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -41,6 +45,7 @@ from sortition_algorithms.utils import override_logging_handlers, set_random_pro
 from panel.contact_rules import ContactRules, Pool, eligible_pool
 from panel.margins import Margins
 from panel.services import PROFILE_COLUMNS
+from panel.strata import SEPARATOR, AllocationError, allocate_strata, cell_key, largest_remainder
 from panel.tables import Draw, DrawMember, Member
 
 # sortition-algorithms prints its progress ("Trial number: 1") to stdout by default, which
@@ -263,43 +268,54 @@ def quota_select(
     return sorted(int(key) for key in committees[0])
 
 
-# --- stratified: allocation proportional to the margins, simple random within each stratum ---
+# --- stratified: allocation proportional to the margins (`panel.strata`), random within ---
 
 
 def allocate(size: int, population: Mapping[str, int]) -> dict[str, int]:
     """Split `size` across groups in proportion to population (largest remainder, ties by name)."""
-    total = sum(population.values())
-    if total <= 0:
-        raise SampleError(["the margins for the strata add up to no one"])
-    exact = {g: size * p / total for g, p in population.items()}
-    result = {g: int(x) for g, x in exact.items()}
-    left = size - sum(result.values())
-    for group in sorted(exact, key=lambda g: (-(exact[g] - result[g]), g))[:left]:
-        result[group] += 1
-    return result
+    try:
+        return largest_remainder(size, population)
+    except AllocationError as error:
+        raise SampleError(error.problems) from None
+
+
+def stratify_dimensions(stratify: str | Sequence[str] | None) -> list[str]:
+    """`stratify` as a list of dimensions: one name, several, or `"ward,sex"`."""
+    if not stratify:
+        return []
+    items = [stratify] if isinstance(stratify, str) else list(stratify)
+    names = [n.strip() for item in items for n in str(item).split(",")]
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def stratified_select(
     allocation: Mapping[str, int],
-    dimension: str,
+    dimensions: str | Sequence[str],
     profiles: Mapping[int, Mapping[str, str]],
     seed: int,
 ) -> list[int]:
-    by_group: dict[str, list[int]] = {}
+    """Simple random samples of each stratum's allocation, strata in name order."""
+    dims = stratify_dimensions(dimensions)
+    by_cell: dict[str, list[int]] = {}
     for member_id, profile in profiles.items():
-        by_group.setdefault(profile[dimension], []).append(member_id)
+        by_cell.setdefault(cell_key(profile, dims), []).append(member_id)
     problems = [
-        f"{dimension}={group}: need {want:,}, only {len(by_group.get(group, [])):,} eligible"
-        for group, want in allocation.items()
-        if len(by_group.get(group, [])) < want
+        f"{_cell_label(dims, cell)}: need {want:,}, only {len(by_cell.get(cell, [])):,} eligible"
+        for cell, want in allocation.items()
+        if len(by_cell.get(cell, [])) < want
     ]
     if problems:
         raise SampleError(problems)
     rng = random.Random(seed)
     drawn: list[int] = []
-    for group in sorted(allocation):
-        drawn.extend(rng.sample(by_group.get(group, []), allocation[group]))
+    for cell in sorted(allocation):
+        drawn.extend(rng.sample(by_cell.get(cell, []), allocation[cell]))
     return drawn
+
+
+def _cell_label(dimensions: Sequence[str], cell: str) -> str:
+    values = cell.split(SEPARATOR) if len(dimensions) > 1 else [cell]
+    return ", ".join(f"{d}={v}" for d, v in zip(dimensions, values, strict=False))
 
 
 def random_select(member_ids: list[int], size: int, seed: int) -> list[int]:
@@ -315,7 +331,8 @@ class DrawRequest:
     rules: ContactRules
     method: str = "random"
     quotas: list[Quota] = field(default_factory=list)
-    stratify: str | None = None
+    #: one dimension, or several (strata are then their cross-classified cells, `panel.strata`)
+    stratify: str | Sequence[str] | None = None
     margins: Margins | None = None
     seed: int | None = None
     created_by: str = ""
@@ -335,6 +352,8 @@ class DrawResult:
     allocation: dict[str, int]
     created_by: str
     created_at: dt.datetime
+    #: stratified: dimension -> group -> integer margin target
+    margin_targets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def document(self) -> dict[str, Any]:
         """The `--json` document (the issue's contract)."""
@@ -355,25 +374,31 @@ class DrawResult:
         return rows
 
     def against_strata(self) -> list[dict[str, Any]]:
+        """Each stratification margin's groups: the target and how many were drawn."""
         if not self.dimensions or self.method != "stratified":
             return []
-        dimension = self.dimensions[0]
-        got = Counter(d[dimension] for d in self.drawn)
-        return [
-            {"dimension": dimension, "group": g, "target": n, "drawn": got[g]}
-            for g, n in sorted(self.allocation.items())
-        ]
+        targets = self.margin_targets or {self.dimensions[0]: self.allocation}
+        rows: list[dict[str, Any]] = []
+        for dimension in self.dimensions:
+            got = Counter(d[dimension] for d in self.drawn)
+            rows.extend(
+                {"dimension": dimension, "group": g, "target": n, "drawn": got[g]}
+                for g, n in sorted(targets.get(dimension, {}).items())
+            )
+        return rows
 
 
 def new_seed() -> int:
     return secrets.randbelow(MAX_SEED - 1) + 1
 
 
-def _dimensions(method: str, quotas: list[Quota], stratify: str | None) -> list[str]:
+def _dimensions(
+    method: str, quotas: list[Quota], stratify: str | Sequence[str] | None
+) -> list[str]:
     if method == "quota":
         return list(dict.fromkeys(q.dimension for q in quotas))
-    if method == "stratified" and stratify:
-        return [stratify]
+    if method == "stratified":
+        return stratify_dimensions(stratify)
     return []
 
 
@@ -388,10 +413,14 @@ def _validate(request: DrawRequest) -> None:
     if request.method == "quota" and not request.quotas:
         problems.append("a quota sample needs quotas")
     if request.method == "stratified":
-        if request.stratify not in PROFILE_COLUMNS:
-            problems.append(f"stratify by one of {DIMENSIONS}")
-        elif not request.margins or request.stratify not in request.margins:
-            problems.append(f"the margins have no {request.stratify} rows to stratify by")
+        dimensions = stratify_dimensions(request.stratify)
+        if not dimensions:
+            problems.append(f"stratify by one or more of {DIMENSIONS}")
+        for dimension in dimensions:
+            if dimension not in PROFILE_COLUMNS:
+                problems.append(f"stratify: {dimension!r} is not one of {DIMENSIONS}")
+            elif not request.margins or dimension not in request.margins:
+                problems.append(f"the margins have no {dimension} rows to stratify by")
     if problems:
         raise SampleError(problems)
 
@@ -403,7 +432,7 @@ def select(
     seed: int,
     *,
     quotas: list[Quota],
-    stratify: str | None,
+    stratify: str | Sequence[str] | None,
     allocation: Mapping[str, int],
 ) -> list[int]:
     """The members a draw picks: a pure function of its inputs (what replay relies on)."""
@@ -425,19 +454,32 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
     seed = request.seed or new_seed()
     pool: Pool = await eligible_pool(request.rules, seed=seed)
     allocation: dict[str, int] = {}
-    if request.method == "stratified":
-        assert request.stratify and request.margins
-        allocation = allocate(request.size, request.margins[request.stratify])
+    margin_targets: dict[str, dict[str, int]] = {}
+    stratify = stratify_dimensions(request.stratify) if request.method == "stratified" else []
+    if stratify:
+        assert request.margins
+        if request.size > len(pool.profiles):
+            raise SampleError(
+                [
+                    f"a sample of {request.size:,} is larger than the {len(pool.profiles):,} "
+                    "eligible members"
+                ]
+            )
+        try:
+            plan = allocate_strata(request.size, stratify, request.margins, pool.profiles)
+        except AllocationError as error:
+            raise SampleError(error.problems) from None
+        allocation, margin_targets = plan.cells, plan.margin_targets
     drawn = select(
         request.method,
         request.size,
         pool.profiles,
         seed,
         quotas=request.quotas,
-        stratify=request.stratify,
+        stratify=stratify,
         allocation=allocation,
     )
-    dimensions = _dimensions(request.method, request.quotas, request.stratify)
+    dimensions = _dimensions(request.method, request.quotas, stratify)
     details = {
         "dimensions": dimensions,
         "profiles": {str(m): [p[d] for d in dimensions] for m, p in pool.profiles.items()}
@@ -445,7 +487,8 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         else {},
         "excluded": pool.excluded,
         "allocation": allocation,
-        "stratify": request.stratify,
+        "margin_targets": margin_targets,
+        "stratify": stratify,
     }
     quotas = [asdict(q) for q in request.quotas]
     now = dt.datetime.now(dt.UTC)
@@ -493,6 +536,7 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         allocation=allocation,
         created_by=request.created_by,
         created_at=now,
+        margin_targets=margin_targets,
     )
 
 
@@ -537,6 +581,7 @@ async def _result(draw_id: int) -> DrawResult:
         allocation=details.get("allocation", {}),
         created_by=row["created_by"],
         created_at=row["created_at"],
+        margin_targets=details.get("margin_targets", {}),
     )
 
 

@@ -14,12 +14,11 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from panel import duplicates
+from panel import duplicates, member_links
 from panel.changes import record_change
 from panel.services import CHANNELS, CONSENT_WORDING_VERSION, current_consents
 from panel.signup_steps import POSTCODE
-from panel.tables import Consent, DataRequest, Member, MemberToken
-from service.security import hash_token
+from panel.tables import Consent, DataRequest, Member
 
 #: Consents a member can give or take back themselves (membership goes by leaving).
 OPTIONAL_PURPOSES = (
@@ -46,6 +45,17 @@ class SelfServiceMember:
     id: int
     values: dict[str, Any]
     consents: set[str]
+    link_expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DetailsChange:
+    """What `update_details` did: the fields changed now, and a new email waiting for
+    confirmation (`pending_email`, with the token for the link sent to it)."""
+
+    changed: list[str]
+    pending_email: str | None = None
+    email_token: str | None = None
 
 
 def _now() -> dt.datetime:
@@ -53,28 +63,31 @@ def _now() -> dt.datetime:
 
 
 async def member_for_token(token: str) -> SelfServiceMember | None:
-    """The member a self-service token belongs to, unless erased."""
-    row = (
-        await MemberToken.select(MemberToken.member)
-        .where(MemberToken.token_hash == hash_token(token), MemberToken.purpose == "self_service")
-        .first()
-    )
-    if row is None:
+    """The member a self-service token belongs to, unless the link has expired or they were
+    erased (`member_links.link_state` says which)."""
+    state = await member_links.link_state(token)
+    if state.status != "ok":
         return None
     member = (
-        await Member.select().where(Member.id == row["member"], Member.status != "erased").first()
+        await Member.select().where(Member.id == state.member_id, Member.status != "erased").first()
     )
     if member is None:
         return None
     consents = (await current_consents([member["id"]]))[member["id"]]
-    return SelfServiceMember(member["id"], member, consents)
+    return SelfServiceMember(member["id"], member, consents, state.expires_at)
 
 
 DETAIL_FIELDS = ("first_name", "last_name", "email", "phone", "address_line1", "town", "postcode")
 
 
-async def update_details(member_id: int, form: dict[str, str]) -> list[str]:
-    """Change name and contact details; the names of the fields that changed."""
+async def update_details(member_id: int, form: dict[str, str]) -> DetailsChange:
+    """Change name and contact details; the fields that changed.
+
+    A new email address is not used at once: it waits in `pending_email` until the member
+    follows the link sent to it (`member_links`), so a mistyped or someone else's address never
+    receives invitations. Removing an address (when email is not the member's channel) is
+    immediate.
+    """
     values = {f: str(form.get(f) or "").strip() for f in DETAIL_FIELDS}
     if not values["first_name"]:
         raise ChangeError("first_name", "err_first_name")
@@ -106,6 +119,16 @@ async def update_details(member_id: int, form: dict[str, str]) -> list[str]:
         channel = current["preferred_contact"]
         if channel == "email" and not new["email"]:
             raise ChangeError("email", "err_email_needed")
+        pending: str | None = None
+        if new["email"] and duplicates.normalise_email(new["email"]) != duplicates.normalise_email(
+            current["email"]
+        ):
+            pending, new["email"] = new["email"], current["email"]
+            if await Member.exists().where(
+                Member.email_normalised == duplicates.normalise_email(pending),
+                Member.id != member_id,
+            ):
+                raise ChangeError("email", "err_email_taken")
         if channel in ("sms", "phone") and not new["phone"]:
             raise ChangeError("phone", "err_phone_needed")
         if channel == "post" and not (new["address_line1"] and new["postcode"]):
@@ -121,7 +144,8 @@ async def update_details(member_id: int, form: dict[str, str]) -> list[str]:
             update.update(keys)
             await Member.update(update).where(Member.id == member_id)
             await record_change(member_id, "details", fields=changed)
-    return changed
+        token = await member_links.start_email_change(member_id, pending) if pending else None
+    return DetailsChange(changed, pending, token)
 
 
 async def update_preferences(

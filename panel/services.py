@@ -288,8 +288,9 @@ async def record_contact(
     subject: str,
     message_id: str | None = None,
     at: dt.datetime | None = None,
+    draw_id: int | None = None,
 ) -> None:
-    """Record one contact in the member's history.
+    """Record one contact in the member's history; `draw_id` is the sample it belongs to.
 
     Plain queries on the shared engine, so inside the caller's open transaction they are part
     of it: fieldwork records a send in the same transaction as its own state change.
@@ -307,6 +308,7 @@ async def record_contact(
             subject=subject,
             message_id=message_id,
             at=when,
+            draw=draw_id,
         )
     )
     if kind in ("invitation", "reminder"):

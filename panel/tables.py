@@ -17,7 +17,9 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 
@@ -70,6 +72,9 @@ class Member(Table, tablename="panel_member"):
     left_at = Timestamptz(null=True, default=None)
     left_reason = Text(default="")
     erased_at = Timestamptz(null=True, default=None)
+    #: A new email address the member gave on their self-service page, not yet confirmed from
+    #: that address; contact keeps using `email` until it is (`panel.member_links`).
+    pending_email = Varchar(length=254, null=True, default=None)
 
 
 class Consent(Table, tablename="panel_consent"):
@@ -92,7 +97,12 @@ class Consent(Table, tablename="panel_consent"):
 
 
 class ContactEvent(Table, tablename="panel_contact_event"):
-    """An invitation, reminder, thank-you or response, for contact rules and panel health."""
+    """An invitation, reminder, thank-you or response, for contact rules and panel health.
+
+    `draw` is the sample the contact belongs to (fieldwork passes its invitation's draw), so
+    panel health counts a sample's invitations and responses exactly; null for a contact made
+    outside a draw (a direct invitation) and for history recorded before the column existed.
+    """
 
     id: Serial
 
@@ -102,6 +112,13 @@ class ContactEvent(Table, tablename="panel_contact_event"):
     subject = Varchar(length=200)
     message_id = Varchar(length=200, null=True, default=None)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+    draw: ForeignKey[Draw] = ForeignKey(
+        LazyTableReference("Draw", module_path=__name__),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.set_null,
+    )
 
 
 class MemberToken(Table, tablename="panel_member_token"):

@@ -121,6 +121,15 @@ class Settings(BaseSettings):
         ge=0,
         description="Completed sign-ups accepted an hour from one client address; 0 is no limit",
     )
+    panel_self_service_link_days: int = Field(
+        default=90, ge=1, description="A member's self-service link works for N days"
+    )
+    panel_link_requests_per_hour: int = Field(
+        default=5,
+        ge=0,
+        description="Requests for a fresh self-service link an hour, per client address and "
+        "per email address; 0 is no limit",
+    )
     forwarded_allow_ips: str = Field(
         default="",
         description="Reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, "

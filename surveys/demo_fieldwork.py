@@ -1,6 +1,10 @@
 """Demo fieldwork: the panel's demo sample invited to the autumn wave of the residents' survey,
 with the invitation and reminder messages and who responded, so the fieldwork page shows
-figures. Written straight as rows (nothing is sent); loaded once per installation."""
+figures. Written straight as rows (nothing is sent); loaded once per installation.
+
+Each invitation, reminder and response is also recorded in the member's contact history
+through `panel.services.record_contact`, with the draw id and the same times, so the panel
+manager's home page (panel health) and this fieldwork page show the same figures."""
 
 from __future__ import annotations
 
@@ -76,19 +80,39 @@ async def load_demo_fieldwork(out: Callable[[str], None], invited_at: dt.datetim
             counts["invited"] += 1
             counts["responded"] += responded_at is not None
             counts["reminders"] += reminders
+            assert target.channel is not None
             for number in range(reminders + 1):
                 kind = "reminder" if number else "invitation"
                 at = invited_at + dt.timedelta(days=7 * number)
+                message_id = f"<rv.{invitation.id}.{kind}.{number}@demo.invalid>"
                 await SurveyMessage(
                     invitation=invitation.id,
                     kind=kind,
                     number=number,
                     channel=target.channel,
-                    message_id=f"<rv.{invitation.id}.{kind}.{number}@demo.invalid>",
+                    message_id=message_id,
                     state="sent",
                     started_at=at,
                     sent_at=at,
                 ).save()
+                await panel_services.record_contact(
+                    target.member_id,
+                    kind=kind,
+                    channel=target.channel,
+                    subject=f"{kind}: {stored.survey.title('en')}"[:200],
+                    message_id=message_id,
+                    at=at,
+                    draw_id=draw_id,
+                )
+            if responded_at is not None:
+                await panel_services.record_contact(
+                    target.member_id,
+                    kind="response",
+                    channel=target.channel,
+                    subject=f"response to survey {stored.survey_id} v{stored.version}",
+                    at=responded_at,
+                    draw_id=draw_id,
+                )
     out(
         f"Surveys: demo fieldwork for draw {draw_id}: {counts['invited']} invited to "
         f"{SLUG} version {stored.version}, {counts['reminders']} reminders, "

@@ -1,11 +1,13 @@
 """The panel's HTTP edge. Staff: `staff` (overview, API), `sampling`, `insight`
 (representativeness, health), `applicants`, `data_protection`, `imports`. Residents:
-`resident` (unsubscribe), `signup` (join, confirm), `self_service`."""
+`resident` (unsubscribe), `signup` (join, confirm), `self_service`, `member_links` (a fresh
+link, a new email confirmed)."""
 
 from panel.controllers.applicants import ApplicantPages
 from panel.controllers.data_protection import DataProtectionPages
 from panel.controllers.imports import ImportPages
 from panel.controllers.insight import InsightAPI, InsightPages
+from panel.controllers.member_links import EmailChangePages, LinkRequestPages
 from panel.controllers.resident import UnsubscribePages
 from panel.controllers.sampling import SampleAPI, SamplePages
 from panel.controllers.self_service import SelfServicePages
@@ -25,6 +27,8 @@ ROUTES = [
     InsightAPI,
     SignUpPages,
     ConfirmPages,
+    LinkRequestPages,
+    EmailChangePages,
     ApplicantPages,
     DataProtectionPages,
     ImportPages,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -18,17 +19,20 @@ from litestar.status_codes import (
     HTTP_303_SEE_OTHER,
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
+    HTTP_410_GONE,
 )
 from markupsafe import Markup
 
-from panel import data_protection, self_service
+from panel import data_protection, member_links, self_service
 from panel.consent_wording import wording, wording_list
 from panel.self_service_words import words
 from panel.signup_steps import CHANNEL_WORDS, NEEDS, _checkboxes, _input, _list, _radios
 from panel.signup_words import LANGUAGES
 from service.auth import RESIDENT_OPT, public
+from service.mail import send_mail
 from service.settings import Settings
 
+log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 BASE = "/panel/me"
 
@@ -67,19 +71,26 @@ def _flat(form: dict[str, list[Any]]) -> dict[str, Any]:
     return {k: (v[0] if len(v) == 1 else v) for k, v in form.items()}
 
 
-def _unknown(request: Request[Any, Any, Any]) -> Template:
+async def _unknown(request: Request[Any, Any, Any]) -> Template:
+    """An unknown link (404), or an expired one (410), each with the way to get a new link."""
     lang = _lang(request, None)
     w = words(lang)
+    token = str(request.path_params.get("token") or "")
+    state = await member_links.link_state(token) if token else None
+    expired = state is not None and state.status == "expired"
     return Template(
         "panel/signup/message.html",
         context={
             "lang": lang,
             "w": w,
-            "title": w["me_unknown_title"],
-            "text": w["me_unknown_text"],
+            "title": w["me_expired_title" if expired else "me_unknown_title"],
+            "text": w["me_expired_text"].replace("{days}", str(member_links.link_days()))
+            if expired
+            else w["me_unknown_text"],
+            "new_link": True,
             "switcher": [],
         },
-        status_code=HTTP_404_NOT_FOUND,
+        status_code=HTTP_410_GONE if expired else HTTP_404_NOT_FOUND,
         headers=NO_STORE,
     )
 
@@ -95,7 +106,7 @@ class SelfServicePages(Controller):
     async def show(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         v = member.values
@@ -147,7 +158,19 @@ class SelfServicePages(Controller):
             "preferences": w["saved"],
             "paused": w["paused"].format(date=_date(v["paused_until"], lang)),
             "resumed": w["resumed"],
+            "post_stopped": w["post_stopped"],
         }.get(saved or "")
+        pending = (
+            w["email_pending"].format(
+                pending=v["pending_email"],
+                days=member_links.EMAIL_CHANGE_DAYS,
+                current=v["email"] or w["check_not_given"],
+            )
+            if v.get("pending_email")
+            else None
+        )
+        expires = member.link_expires_at
+        expiry = w["me_link_expires"].format(date=_date(expires.date(), lang)) if expires else ""
         return Template(
             "panel/me.html",
             context={
@@ -160,6 +183,9 @@ class SelfServicePages(Controller):
                 "preferences": preferences,
                 "status_text": status,
                 "message": message,
+                "pending_email": pending,
+                "link_expiry": expiry,
+                "post_consent": "contact:post" in member.consents,
                 "switcher": _switcher(request, lang),
             },
             headers=NO_STORE,
@@ -251,22 +277,31 @@ class SelfServicePages(Controller):
     async def details(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         return self._details(request, token, _lang(request, member), member.values)
 
     @post("/{token:str}/details", status_code=HTTP_303_SEE_OTHER)
     async def save_details(
-        self, request: Request[Any, Any, Any], token: str
+        self, request: Request[Any, Any, Any], token: str, settings: Settings
     ) -> Template | Redirect:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         form = _flat((await request.form()).dict())
         try:
-            await self_service.update_details(member.id, form)
+            change = await self_service.update_details(member.id, form)
         except self_service.ChangeError as error:
             return self._details(request, token, lang, form, {error.field: words(lang)[error.key]})
+        if change.pending_email and change.email_token:
+            link = f"{settings.public_url.rstrip('/')}/panel/confirm-email/{change.email_token}"
+            try:
+                await send_mail(
+                    member_links.email_change_mail(change.pending_email, link, lang, settings),
+                    settings,
+                )
+            except OSError:
+                log.exception("new-email confirmation could not be sent (member %s)", member.id)
         return Redirect(
             f"{BASE}/{token}?saved=details", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE
         )
@@ -334,7 +369,7 @@ class SelfServicePages(Controller):
     async def preferences(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         v = member.values
         values = {
             "preferred_contact": v["preferred_contact"],
@@ -351,7 +386,7 @@ class SelfServicePages(Controller):
     ) -> Template | Redirect:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         form = _flat((await request.form()).dict())
         values: dict[str, Any] = {
@@ -434,14 +469,14 @@ class SelfServicePages(Controller):
     async def pause_page(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         return self._pause(request, token, _lang(request, member), {})
 
     @post("/{token:str}/pause", status_code=HTTP_303_SEE_OTHER)
     async def pause(self, request: Request[Any, Any, Any], token: str) -> Template | Redirect:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         form = _flat((await request.form()).dict())
@@ -464,7 +499,7 @@ class SelfServicePages(Controller):
     async def resume(self, request: Request[Any, Any, Any], token: str) -> Template | Redirect:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         await self_service.resume(member.id)
         return Redirect(
             f"{BASE}/{token}?saved=resumed", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE
@@ -477,7 +512,7 @@ class SelfServicePages(Controller):
     ) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         reason = {
@@ -506,7 +541,7 @@ class SelfServicePages(Controller):
     async def leave(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         form = _flat((await request.form()).dict())
@@ -524,12 +559,54 @@ class SelfServicePages(Controller):
             headers=NO_STORE,
         )
 
+    # --------------------------------------------------------------------- stop letters
+    @get("/{token:str}/stop-post")
+    async def stop_post_page(self, request: Request[Any, Any, Any], token: str) -> Template:
+        member = await self_service.member_for_token(token)
+        if member is None:
+            return await _unknown(request)
+        lang = _lang(request, member)
+        w = words(lang)
+        intro = [w["stop_post_text"]]
+        if member.values["preferred_contact"] == "post":
+            others = [
+                c
+                for c in ("email", "sms", "phone")
+                if f"contact:{c}" in member.consents
+                and member.values["email" if c == "email" else "phone"]
+            ]
+            intro.append(
+                w["stop_post_moves"].format(channel=w[CHANNEL_WORDS[others[0]]].lower())
+                if others
+                else w["stop_post_none"]
+            )
+        return self._form(
+            request,
+            token,
+            lang,
+            w["stop_post_title"],
+            [],
+            button=w["stop_post_button"],
+            intro=intro,
+            warning=True,
+        )
+
+    @post("/{token:str}/stop-post", status_code=HTTP_303_SEE_OTHER)
+    async def stop_post(self, request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+        member = await self_service.member_for_token(token)
+        if member is None:
+            return await _unknown(request)
+        await member_links.stop_post(member.id)
+        return Redirect(
+            f"{BASE}/{token}?saved=post_stopped", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE
+        )
+
     # --------------------------------------------------------------------- your data
     @get("/{token:str}/data")
     async def data_page(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         document = await data_protection.subject_access(member.id)
@@ -553,7 +630,7 @@ class SelfServicePages(Controller):
     ) -> Response[bytes] | Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         document = await data_protection.subject_access(member.id)
         body = json.dumps(document, ensure_ascii=False, indent=2).encode()
         return Response(
@@ -572,7 +649,7 @@ class SelfServicePages(Controller):
     async def erasure_page(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         removes, keeps = data_protection.ERASURE_TEXT.get(lang, data_protection.ERASURE_TEXT["en"])
@@ -594,7 +671,7 @@ class SelfServicePages(Controller):
     async def erasure(self, request: Request[Any, Any, Any], token: str) -> Template:
         member = await self_service.member_for_token(token)
         if member is None:
-            return _unknown(request)
+            return await _unknown(request)
         lang = _lang(request, member)
         w = words(lang)
         new = await self_service.request_erasure(member.id)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from panel import services as panel
 from service import jobs
+from service.db import Statement
 from service.settings import get_settings
 from surveys.services import definitions_store
 from surveys.services.errors import SurveyError
@@ -38,6 +40,24 @@ def _now() -> dt.datetime:
 def estimate_minutes(question_count: int) -> int:
     """About 25 seconds a question, rounded up, and never less than 2 minutes."""
     return max(2, math.ceil(question_count * 25 / 60))
+
+
+#: Invitation rows go in as plain multi-row INSERTs, this many a statement (14 values each, well
+#: under SQLite's and PostgreSQL's parameter limits): building a Piccolo `Table` object and its
+#: query per row took most of the time of inviting a 10,000-member draw (bench/
+#: fieldwork_invite_bench.py).
+_INSERT_ROWS = 500
+_INSERT_COLUMNS = (
+    "survey, version, member, draw, channel, state, skip_reason, language, large_print, "
+    "wants_thank_you, minutes, reminders_sent, created_at, created_by"
+)
+
+
+@lru_cache(maxsize=8)
+def _insert_statement(rows: int) -> Statement:
+    values = ", ".join(["(" + ", ".join(["{}"] * 14) + ")"] * rows)
+    # only constant text and placeholders: every value is a parameter
+    return Statement(f"INSERT INTO survey_invitation ({_INSERT_COLUMNS}) VALUES {values}")  # noqa: S608
 
 
 @dataclass
@@ -98,7 +118,8 @@ async def invite(
     )
     already = {int(r["member"]) for r in existing}
     result = InviteResult(slug, stored.version)
-    rows: list[SurveyInvitation] = []
+    rows: list[tuple[Any, ...]] = []
+    now = _now()
     for target in targets:
         if target.member_id in already:
             result.already_invited.append(target.reference)
@@ -106,24 +127,28 @@ async def invite(
         reason = target.refusal
         if reason is None and target.channel not in (*SENT_CHANNELS, CALLED_CHANNEL):
             reason = f"prefers {target.channel}: cannot be sent from here"
-        row = SurveyInvitation(
-            survey=stored.survey_id,
-            version=stored.version,
-            member=target.member_id,
-            draw=draw_id,
-            channel=target.channel or "",
-            # Phone members go on the staff call list instead of a send job.
-            state="skipped"
-            if reason
-            else ("to_call" if target.channel == CALLED_CHANNEL else "pending"),
-            skip_reason=reason or "",
-            language=message_language(target.language, stored.survey.languages),
-            large_print=target.large_print,
-            wants_thank_you=target.wants_thank_you,
-            minutes=minutes,
-            created_by=created_by,
+        # Phone members go on the staff call list instead of a send job.
+        state = (
+            "skipped" if reason else ("to_call" if target.channel == CALLED_CHANNEL else "pending")
         )
-        rows.append(row)
+        rows.append(
+            (
+                stored.survey_id,
+                stored.version,
+                target.member_id,
+                draw_id,
+                target.channel or "",
+                state,
+                reason or "",
+                message_language(target.language, stored.survey.languages),
+                target.large_print,
+                target.wants_thank_you,
+                minutes,
+                0,
+                now,
+                created_by,
+            )
+        )
         if reason:
             result.skipped.append((target.reference, reason))
         else:
@@ -132,9 +157,13 @@ async def invite(
         problems = [(f"members[{ref}]", why) for ref, why in result.skipped]
         problems += [(f"members[{ref}]", "already invited") for ref in result.already_invited]
         raise SurveyError("nobody in this batch can be invited", problems)
-    async with SurveyInvitation._meta.db.transaction():
-        for start in range(0, len(rows), 500):
-            await SurveyInvitation.insert(*rows[start : start + 500])
+    engine = SurveyInvitation._meta.db
+    async with engine.transaction():
+        for start in range(0, len(rows), _INSERT_ROWS):
+            chunk = rows[start : start + _INSERT_ROWS]
+            await engine.run_querystring(
+                _insert_statement(len(chunk)).query(*(v for row in chunk for v in row))
+            )
         pending = await SurveyInvitation.select(
             SurveyInvitation.id, SurveyInvitation.channel
         ).where(
@@ -148,14 +177,25 @@ async def invite(
 
 
 async def queue_sends(invitation_ids: list[int], kind: str, number: int) -> list[jobs.JobId]:
-    """Queue the send jobs for these invitations: messages in chunks, letters as one batch."""
+    """Queue the send jobs for these invitations: messages in chunks, letters as one batch.
+
+    An invitation goes on the channel it was made for; a reminder or thank-you on the member's
+    channel today (they may have changed it, or withdrawn its consent, since).
+    """
     if not invitation_ids:
         return []
-    rows = await SurveyInvitation.select(SurveyInvitation.id, SurveyInvitation.channel).where(
-        SurveyInvitation.id.is_in(invitation_ids)
-    )
-    post = sorted(int(r["id"]) for r in rows if r["channel"] == "post")
-    other = sorted(int(r["id"]) for r in rows if r["channel"] in ("email", "sms"))
+    rows = await SurveyInvitation.select(
+        SurveyInvitation.id, SurveyInvitation.channel, SurveyInvitation.member
+    ).where(SurveyInvitation.id.is_in(invitation_ids))
+    channel_of = {int(r["id"]): str(r["channel"]) for r in rows}
+    if kind != "invitation":
+        # reminders and thank-yous follow the member's current channel (and consent); a
+        # member with no contactable channel now is not queued (the send would pass anyway)
+        targets = await panel.invitation_targets([int(r["member"]) for r in rows])
+        now_on = {t.member_id: t.channel or "" for t in targets}
+        channel_of = {int(r["id"]): now_on[int(r["member"])] for r in rows}
+    post = sorted(i for i, c in channel_of.items() if c == "post")
+    other = sorted(i for i, c in channel_of.items() if c in ("email", "sms"))
     queued: list[jobs.JobId] = []
     for start in range(0, len(other), CHUNK):
         payload = {"invitation_ids": other[start : start + CHUNK], "kind": kind, "number": number}
@@ -196,17 +236,18 @@ async def mark_responded(invitation: dict[str, Any], when: dt.datetime | None = 
     )
     if not changed:
         return False
+    wants = (
+        await SurveyInvitation.select(SurveyInvitation.wants_thank_you, SurveyInvitation.draw)
+        .where(SurveyInvitation.id == invitation["id"])
+        .first()
+    )
     await panel.record_contact(
         int(invitation["member"]),
         kind="response",
         channel=invitation["channel"] or "email",
         subject=f"response to survey {invitation['survey']} v{invitation['version']}",
         at=when,
-    )
-    wants = (
-        await SurveyInvitation.select(SurveyInvitation.wants_thank_you)
-        .where(SurveyInvitation.id == invitation["id"])
-        .first()
+        draw_id=wants["draw"] if wants else None,
     )
     if wants and wants["wants_thank_you"]:
         await queue_sends([int(invitation["id"])], "thank_you", 0)
@@ -358,7 +399,10 @@ async def mark_called(survey_id: int, invitation_id: int, *, called_by: str = ""
     async with SurveyInvitation._meta.db.transaction():
         row = (
             await SurveyInvitation.select(
-                SurveyInvitation.member, SurveyInvitation.state, SurveyInvitation.survey
+                SurveyInvitation.member,
+                SurveyInvitation.state,
+                SurveyInvitation.survey,
+                SurveyInvitation.draw,
             )
             .where(SurveyInvitation.id == invitation_id)
             .first()
@@ -389,6 +433,7 @@ async def mark_called(survey_id: int, invitation_id: int, *, called_by: str = ""
             subject=f"Phone call about survey {survey['slug']}"[:200]
             + (f" by {called_by}" if called_by else ""),
             at=now,
+            draw_id=row["draw"],
         )
     return issued.path()
 

@@ -60,6 +60,9 @@ class Prepared:
     content: Content
     target: panel.InvitationTarget
     token: str | None
+    #: the channel this message goes on: the invitation's for an invitation, the member's
+    #: current channel (with consent for it) for a reminder or thank-you
+    channel: str = ""
 
 
 _INVITATION_COLUMNS = (
@@ -75,6 +78,7 @@ _INVITATION_COLUMNS = (
     SurveyInvitation.reminders_sent,
     SurveyInvitation.sent_at,
     SurveyInvitation.thanked_at,
+    SurveyInvitation.draw,
 )
 
 
@@ -94,6 +98,7 @@ async def _finalise(
     subject: str,
     state: str = "sent",
     letter_batch: int | None = None,
+    channel: str | None = None,
 ) -> None:
     """Step 3, inside the caller's transaction: message, invitation and contact history."""
     now = _now()
@@ -122,10 +127,11 @@ async def _finalise(
     await panel.record_contact(
         int(p_invitation["member"]),
         kind=kind,
-        channel=p_invitation["channel"],
+        channel=channel or p_invitation["channel"],
         subject=subject[:200],
         message_id=message_id,
         at=now,
+        draw_id=p_invitation.get("draw"),
     )
 
 
@@ -135,8 +141,11 @@ async def _prepare(
     number: int,
     settings: Settings,
     titles: dict[tuple[int, int], dict[str, str]],
+    channels: tuple[str, ...] = ("email", "sms"),
 ) -> Prepared | None:
-    """Step 1. None when there is nothing to send (done already, responded, no consent)."""
+    """Step 1. None when there is nothing to send (done already, responded, no consent), or
+    when a reminder's member now prefers a channel this job does not deliver (`channels`): the
+    next `queue_reminders` queues it on the right job, as its reminder count did not move."""
     message_id = message_id_for(invitation_id, kind, number, settings)
     engine = SurveyInvitation._meta.db
     async with engine.transaction():
@@ -155,13 +164,13 @@ async def _prepare(
         assert survey is not None
         wanted = {"invitation": "pending", "reminder": "sent", "thank_you": "responded"}[kind]
         existing = (
-            await SurveyMessage.select(SurveyMessage.id, SurveyMessage.state)
+            await SurveyMessage.select(SurveyMessage.id, SurveyMessage.state, SurveyMessage.channel)
             .where(SurveyMessage.message_id == message_id)
             .first()
         )
         if existing is not None and existing["state"] != "sending":
             return None  # sent (or finalised as unconfirmed) already
-        if existing is not None and inv["channel"] != "post":
+        if existing is not None and existing["channel"] != "post":
             # A crash after step 1: the message may have left. Never send it twice.
             if inv["state"] == wanted:
                 await _finalise(
@@ -172,6 +181,7 @@ async def _prepare(
                     number,
                     f"{kind}: {survey['title']}",
                     state="unconfirmed",
+                    channel=str(existing["channel"]),
                 )
             log.warning("message unconfirmed after a retry", kind=kind, invitation=inv["id"])
             return None
@@ -190,10 +200,17 @@ async def _prepare(
             await fieldwork.mark_responded(inv)
             return None
         (target,) = await panel.invitation_targets([member])
-        if target.refusal or target.channel != inv["channel"]:
-            reason = target.refusal or f"now prefers {target.channel}"
-            if kind == "invitation":
-                await _skip(inv, reason)
+        channel = str(inv["channel"])
+        if kind == "invitation" and (target.refusal or target.channel != channel):
+            await _skip(inv, target.refusal or f"now prefers {target.channel}")
+            return None
+        if target.refusal or target.channel is None:
+            return None  # no consent on record for the member's channel now
+        if kind != "invitation":
+            # A reminder or thank-you follows the member's current channel and consent: a
+            # member who moved from email to post after the invitation gets a letter.
+            channel = target.channel
+        if channel not in channels:
             return None
         if kind == "thank_you" and not target.wants_thank_you:
             return None
@@ -227,7 +244,7 @@ async def _prepare(
                 invitation=invitation_id,
                 kind=kind,
                 number=number,
-                channel=inv["channel"],
+                channel=channel,
                 message_id=message_id,
                 link=link_id,
             )
@@ -235,13 +252,13 @@ async def _prepare(
             message_row = int(inserted["id"])
         else:  # a letter never printed: prepared again with a fresh link
             message_row = int(existing["id"])
-            await SurveyMessage.update({SurveyMessage.link: link_id}).where(
-                SurveyMessage.id == message_row
-            )
+            await SurveyMessage.update(
+                {SurveyMessage.link: link_id, SurveyMessage.channel: channel}
+            ).where(SurveyMessage.id == message_row)
         unsubscribe = None
-        if inv["channel"] in ("email", "sms"):
+        if channel in ("email", "sms"):
             unsubscribe = settings.public_url.rstrip("/") + await panel.issue_unsubscribe_link(
-                member, inv["channel"]
+                member, channel
             )
     key = (int(inv["survey"]), int(inv["version"]))
     if key not in titles:  # one definition parse per job, not per message
@@ -256,12 +273,12 @@ async def _prepare(
         first_name=target.first_name,
         minutes=int(inv["minutes"]),
         phone=settings.support_phone,
-        channel=inv["channel"],
+        channel=channel,
         link_url=f"{settings.public_url.rstrip('/')}/s/{token}" if token else None,
         unsubscribe_url=unsubscribe,
         sent_on=inv["sent_at"].date() if isinstance(inv["sent_at"], dt.datetime) else None,
     )
-    return Prepared(inv, message_row, message_id, content, target, token)
+    return Prepared(inv, message_row, message_id, content, target, token, channel)
 
 
 def build_mail(prepared: Prepared) -> Mail:
@@ -311,9 +328,9 @@ async def send_messages(
             if prepared is None:
                 counts["passed"] += 1
                 continue
-            if prepared.invitation["channel"] == "email":
+            if prepared.channel == "email":
                 await session.send(build_mail(prepared))
-            elif prepared.invitation["channel"] == "sms":
+            elif prepared.channel == "sms":
                 sender = sender or sender_from_settings(settings)
                 assert prepared.target.phone
                 await sender.send(
@@ -322,7 +339,7 @@ async def send_messages(
                     reference=prepared.message_id.strip("<>"),
                 )
             else:
-                raise ValueError(f"send_messages cannot send by {prepared.invitation['channel']}")
+                raise ValueError(f"send_messages cannot send by {prepared.channel}")
             await after_deliver(prepared)
             async with SurveyMessage._meta.db.transaction():
                 await _finalise(
@@ -332,6 +349,7 @@ async def send_messages(
                     kind,
                     number,
                     prepared.content.subject,
+                    channel=prepared.channel,
                 )
             counts["sent"] += 1
     return counts
@@ -348,11 +366,17 @@ async def print_letters(
     settings = settings or get_settings()
     titles: dict[tuple[int, int], dict[str, str]] = {}
     prepared = [
-        p for i in invitation_ids if (p := await _prepare(i, kind, number, settings, titles))
+        p
+        for i in invitation_ids
+        if (p := await _prepare(i, kind, number, settings, titles, channels=("post",)))
     ]
     batches = []
     for large in (False, True):
-        group = [p for p in prepared if bool(p.invitation["large_print"]) == large]
+        group = [
+            p
+            for p in prepared
+            if bool(p.invitation["large_print"] or p.target.large_print) == large
+        ]
         if not group:
             continue
         letters = [
@@ -395,6 +419,7 @@ async def print_letters(
                     number,
                     p.content.subject,
                     letter_batch=int(batch.id),
+                    channel=p.channel,
                 )
         batches.append(int(batch.id))
     return batches

@@ -90,6 +90,24 @@ async def test_draw_a_quota_sample_fix_a_mistake_and_replay_it(
             ".govuk-notification-banner"
         )
         problems += await _check(page, "replayed draw", "sample-replayed")
+        # a stratified sample on two margins at once: ward and sex
+        await page.goto(f"{live_server.url}/staff/panel/samples/new")
+        await page.fill("#size", "60")
+        await page.check("#method-stratified")
+        await page.check("#stratify-ward")
+        await page.check("#stratify-sex")
+        await page.fill("#not-invited-within-days", "0")
+        await page.fill("#max-invitations-12-months", "0")
+        problems += await _check(page, "stratified form", "sample-form-stratified")
+        async with page.expect_navigation():
+            await page.click("button:has-text('Draw the sample')")
+        heading = await page.inner_text("h1")
+        assert heading.endswith(": 60 members"), (heading, await page.inner_text("main"))
+        table = page.locator("table:has(caption:has-text('Drawn against each stratum'))")
+        text = await table.inner_text()
+        assert "Ward" in text or "ward" in text
+        assert await table.locator("tbody tr").count() == 12 + 2  # 12 wards and 2 sexes
+        problems += await _check(page, "stratified draw", "sample-stratified")
         await page.goto(f"{live_server.url}/staff/panel/representativeness")
         problems += await _check(page, "representativeness", "representativeness")
         await page.goto(f"{live_server.url}/staff/panel/health")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from panel import demo as panel_demo
+from panel.health import panel_health
 from surveys import demo
 from surveys.services import definitions_store, fieldwork
 from surveys.tables import SurveyInvitation, SurveyMessage
@@ -33,6 +35,19 @@ async def test_demo_wave_has_invitations_reminders_and_responses(db: Any) -> Non
     assert messages == sum(1 + r["reminders_sent"] for r in invitations)
     # Responders are those with a complete response; nobody responded before being invited.
     assert all(r["responded_at"] is None or r["responded_at"] > r["sent_at"] for r in invitations)
+
+    # Panel health (the panel manager's home page) tells the same story as the fieldwork page:
+    # the same draw, invited on the same day, the same counts by channel.
+    health = await panel_health()
+    demo_draw = int(invitations[0]["draw"])
+    [sample] = [s for s in health["by_sample"] if s["draw_id"] == demo_draw]
+    assert sample["exact"]
+    assert (sample["invited"], sample["responded"]) == (total["sent"], total["responded"])
+    assert dt.datetime.fromisoformat(sample["created_at"]) <= min(r["sent_at"] for r in invitations)
+    by_channel = {c["channel"]: (c["invited"], c["responded"]) for c in health["by_channel"]}
+    assert by_channel == {
+        c["channel"]: (c["sent"], c["responded"]) for c in counts if c["channel"] != "total"
+    }
 
     again: list[str] = []
     await demo.load_demo(again.append, "http://127.0.0.1:8000")
