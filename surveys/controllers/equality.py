@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from service.tables import StaffUser
 from surveys.controllers.api import RESEARCH
 from surveys.services import definitions_store, equality_reports
+from surveys.services.errors import NotFound
 
 _evidence = equality_reports.evidence
 
@@ -121,11 +122,16 @@ class StaffEqualityPages(Controller):
                 "show": "false",
             }
         )
-        return Redirect(f"/staff/surveys/{slug}/equality/?{query}#reports")
+        return Redirect(
+            f"/staff/surveys/{slug}/equality/?{query}#reports", status_code=HTTP_303_SEE_OTHER
+        )
 
     @get("/reports/{report_id:int}")
     async def finished(self, slug: str, report_id: int) -> Response[str]:
-        html = await equality_reports.report_html(slug, report_id)
+        try:
+            html = await equality_reports.report_html(slug, report_id)
+        except NotFound:
+            html = None
         if html is None:
             raise NotFoundException("That report is not ready, or is not this survey's")
         return Response(

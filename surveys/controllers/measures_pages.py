@@ -113,7 +113,7 @@ class StaffMeasuresPages(Controller):
             measure = await add_council_measure(request.user, form, await effective_measures())
         except FieldErrors as error:
             return await self._new_page(form, error.errors, HTTP_400_BAD_REQUEST)
-        return Redirect(f"/staff/measures/{measure.id}?added=1")
+        return Redirect(f"/staff/measures/{measure.id}?added=1", status_code=HTTP_303_SEE_OTHER)
 
     async def _measure_page(
         self,
@@ -180,4 +180,7 @@ class StaffMeasuresPages(Controller):
                 errors=error.errors,
                 status_code=HTTP_400_BAD_REQUEST,
             )
-        return Redirect(f"/staff/measures/{measure.id}?period={period}&saved={period}")
+        return Redirect(
+            f"/staff/measures/{measure.id}?period={period}&saved={period}",
+            status_code=HTTP_303_SEE_OTHER,
+        )

@@ -73,7 +73,12 @@ async def _frame(slug: str, frames: Frames) -> pd.DataFrame | str:
     """The survey's labelled frame (loaded once per report), or why there is none."""
     if slug not in frames:
         try:
-            frames[slug] = await analysis.aload(slug)
+            frame = await analysis.aload(slug)
+            # pandas deep-copies ``attrs`` into every derived frame; the codebook there made
+            # the period filters and raking spend most of their time copying it. The
+            # measures need only the variable labels (the equality notes name questions).
+            frame.attrs = {k: frame.attrs[k] for k in ("labels", "survey") if k in frame.attrs}
+            frames[slug] = frame
         except NotFound:
             frames[slug] = f"there is no survey {slug!r}"
         except analysis.AnalysisError as error:
