@@ -261,6 +261,10 @@ async def build_results(
     return results
 
 
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def equality_notes(
     measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
 ) -> list[str]:
@@ -312,7 +316,7 @@ def equality_notes(
             f"Likely adverse impact, {label}: {row['group']} {100 * x['estimate']:.1f}% against "
             f"{100 * x['rest_estimate']:.1f}% for everyone else who answered, a gap of "
             f"{100 * x['gap']:+.1f} points (95% CI {100 * x['gap_ci_low']:+.1f} to "
-            f"{100 * x['gap_ci_high']:+.1f}; Holm-adjusted p = {x['p_adjusted']:.3f}; "
+            f"{100 * x['gap_ci_high']:+.1f}; Holm-adjusted {_p(x['p_adjusted'])}; "
             f"{x['n']:.0f} responses)."
         )
     suppressed = int(f["estimate"].isna().sum())

@@ -249,7 +249,7 @@ def test_equality_notes_name_the_group_gap_and_interval_and_never_a_small_group(
     notes = equality_notes(measure, frame, m.Period.parse("2026-H2"), {})
     adverse = [n for n in notes if n.startswith("Likely adverse impact")]
     assert adverse, notes
-    assert all("points (95% CI " in n and "Holm-adjusted p = " in n for n in adverse)
+    assert all("points (95% CI " in n and "Holm-adjusted p " in n for n in adverse)
     findings = assess(__import__("analysis").Design(frame), ("home_internet", ["yes"])).findings
     shown = findings[findings["finding"] == "likely adverse impact"]
     assert len(adverse) == len(shown) and (shown["n"] >= 10).all()
