@@ -230,10 +230,55 @@ async def measure_values(
         out |= await _panel_values(by_kind["panel"], periods, now)
     if by_kind.get("audit"):
         out |= await _audit_values(by_kind["audit"], periods)
-    for m in by_kind.get("equality", []):
-        out[m.id] = {p.label: Value(p.label, None, note="equality findings are not computed "
-                                    "for measures yet") for p in periods}  # fmt: skip
+    if by_kind.get("equality"):
+        out |= await _equality_values(by_kind["equality"], periods, frames)
     return out
+
+
+async def _equality_values(
+    measures: list[Measure], periods: list[Period], frames: Frames
+) -> dict[str, dict[str, Value]]:
+    """Groups with a likely adverse impact on the outcome, per period (an exact count of
+    findings, each of which has its own interval in the equality report)."""
+    out: dict[str, dict[str, Value]] = {}
+    for measure in measures:
+        frame = await _frame(str(measure.source["survey"]), frames)
+        values: dict[str, Value] = {}
+        for p in periods:
+            if isinstance(frame, str):
+                values[p.label] = Value(p.label, None, note=frame)
+                continue
+            margins = _labelled_margins(frame) if not frame.empty else {}
+            values[p.label] = await anyio.to_thread.run_sync(
+                _adverse_groups, measure, frame, p, margins
+            )
+        out[measure.id] = values
+    return out
+
+
+def _adverse_groups(
+    measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
+) -> Value:
+    from equality import EqualityError, assess
+
+    found = period_design(measure, frame, period, margins=margins)
+    if isinstance(found, str):
+        return Value(period.label, None, note=found)
+    design, column, note = found
+    try:
+        better = bool(measure.source.get("outcome_higher_is_better", True))
+        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
+    except EqualityError as error:
+        return Value(period.label, None, note=f"equality analysis not possible: {error}")
+    f = a.findings
+    adverse = f[f["finding"] == "likely adverse impact"]
+    groups = "; ".join(f"{r['characteristic']}: {r['group']}" for r in adverse.to_dict("records"))
+    return Value(
+        period.label,
+        float(len(adverse)),
+        n=int(design.data.shape[0]),
+        note=f"{note}; " + (groups or "no likely adverse impact"),
+    )
 
 
 async def build_results(
@@ -252,7 +297,7 @@ async def build_results(
     values = await measure_values(definitions, period, now=now, frames=frames)
     results = [evaluate(d, values.get(d.id, {}), period) for d in definitions]
     for r in results:
-        if r.measure.kind == "survey" and not r.measure.problems:
+        if r.measure.kind in ("survey", "equality") and not r.measure.problems:
             frame = await _frame(str(r.measure.source["survey"]), frames)
             if not isinstance(frame, str) and not frame.empty:
                 r.equality = await anyio.to_thread.run_sync(
@@ -283,12 +328,15 @@ def equality_notes(
     if isinstance(found, str):
         return []
     design, column, _note = found
+    # an equality measure counts adverse findings (lower is better); its outcome's own
+    # direction is ``outcome_higher_is_better`` in the source
+    better = (
+        bool(measure.source.get("outcome_higher_is_better", True))
+        if measure.kind == "equality"
+        else measure.higher_is_better
+    )
     try:
-        a = assess(
-            design,
-            (column, list(outcome_levels(measure))),
-            higher_is_better=measure.higher_is_better,
-        )
+        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
     except EqualityError as error:
         return [f"The equality analysis could not be made for {period.label}: {error}"]
     f = a.findings

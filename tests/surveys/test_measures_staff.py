@@ -281,3 +281,29 @@ async def test_equality_report_runs_as_a_background_job(client: Any, staff_login
     assert "<html" in report.text.lower()
     assert (await client.get("/staff/surveys/no-survey/equality/reports/1")).status_code == 404
     assert await csrf_token(client)
+
+
+async def test_an_equality_measure_counts_groups_with_a_likely_adverse_impact(db: Any) -> None:
+    """``kind: equality``: the number of groups the equality analysis finds a likely adverse
+    impact for, per period, with the groups named in the note."""
+    from surveys.services import measures as svc
+
+    definition = m.measure_from_dict({"id": "eq", "unit": "count", "higher_is_better": False,
+        "source": {"kind": "equality", "survey": "s", "question": "home_internet",
+                   "levels": ["yes"], "weighting": "unweighted"}})  # fmt: skip
+    assert definition.problems == []
+    bad = m.measure_from_dict({"id": "eq", "unit": "percent", "source": {"kind": "equality"}})
+    assert "equality source needs 'question'" in bad.problems
+    assert "an equality figure is a count, but unit says percent" in bad.problems
+
+    from equality.synthetic import survey
+
+    frame = survey(3000, seed=5)
+    frame["submitted_at"] = pd.Timestamp(m.Period.parse(PERIOD).start, tz="UTC")
+    frame["version"] = 1
+    values = await svc._equality_values([definition], [m.Period.parse(PERIOD)], {"s": frame})
+    value = values["eq"][PERIOD]
+    notes = svc.equality_notes(definition, frame, m.Period.parse(PERIOD), {})
+    adverse = [n for n in notes if n.startswith("Likely adverse impact")]
+    assert value.estimate == float(len(adverse)) and value.estimate > 0
+    assert value.exact and "unweighted; " in value.note
