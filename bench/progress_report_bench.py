@@ -1,8 +1,9 @@
 """Time the strategy-measures progress report (issue 13).
 
 1. From the service database (the demo: `resident-voice demo` first): every shipped measure
-   through `surveys.services.measures.measure_values`, status and trend, and the HTML page,
-   as `resident-voice progress-report --period 2026-H2` does it (less the CLI start-up).
+   (with targets set on the staff page) through `surveys.services.measures.build_results` —
+   values, status, trend, panel history and the equality notes — and the HTML page, as
+   `resident-voice progress-report --period 2026-H2` does it (less the CLI start-up).
 2. Ten survey waves of N responses each (default 100,000), synthetic, one per half-year,
    straight into `analysis.measures` (raked estimates, status, trend, HTML). This is the
    library's share only: it does NOT load a million responses through the database export.
@@ -26,16 +27,15 @@ from analysis.measures.report import render_html
 
 async def from_database() -> None:
     from service.cli import close_database
-    from surveys.services.measures import measure_values
+    from surveys.services.measures import build_results
 
     t0 = time.perf_counter()
-    defs = m.load_measures()
     period = m.Period.parse("2026-H2")
-    values = await measure_values(defs, period)
-    results = [m.evaluate(d, values.get(d.id, {}), period) for d in defs]
+    results = await build_results(period)
     html = render_html(results, period=period.label, audience="cabinet")
-    print(f"demo database: {len(defs)} measures, {len(html):,} bytes of HTML "
-          f"in {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    notes = sum(len(r.equality) for r in results)
+    print(f"demo database: {len(results)} measures, {notes} equality notes, "
+          f"{len(html):,} bytes of HTML in {time.perf_counter() - t0:.2f} s")  # fmt: skip
     await close_database()
 
 

@@ -26,7 +26,8 @@ from service.cli import CommandError, run_async
     "measures_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Measures YAML (default: the shipped set, analysis/measures/measures.yaml).",
+    help="Measures YAML (default: the shipped set, analysis/measures/measures.yaml); targets "
+    "and measures set on the staff page are added to it.",
 )
 @click.option(
     "--output",
@@ -41,7 +42,8 @@ async def progress_report(
     import analysis
     from analysis import measures as m
     from analysis.measures.report import render_html
-    from surveys.services.measures import measure_values
+    from surveys.services.measures import build_results
+    from surveys.services.measures_store import effective_measures
 
     started = time.perf_counter()
     suffix = output.suffix.lower()
@@ -49,11 +51,10 @@ async def progress_report(
         raise CommandError(f"--output {output.name!r} must end in .html or .pdf")
     try:
         the_period = m.Period.parse(period)
-        definitions = m.load_measures(measures_file)
+        definitions = await effective_measures(measures_file)
     except analysis.AnalysisError as error:
         raise CommandError(f"--period/--measures: {error}") from None
-    values = await measure_values(definitions, the_period)
-    results = [m.evaluate(d, values.get(d.id, {}), the_period) for d in definitions]
+    results = await build_results(the_period, definitions)
     html = render_html(results, period=the_period.label, audience=audience)
     if suffix == ".pdf":
         from equality.report import print_pdf  # imported late: the CLI starts faster

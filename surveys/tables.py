@@ -11,6 +11,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Integer,
     Serial,
@@ -174,8 +175,64 @@ class LetterBatch(Table, tablename="survey_letter_batch"):
     downloaded_at = Timestamptz(null=True, default=None)
 
 
+class MeasureTarget(Table, tablename="survey_measure_target"):
+    """A strategy measure's target for one period, set on the staff measures page.
+
+    Overrides the YAML target of the same measure and period (the YAML stays the default);
+    one row per (measure, period), replaced in place when staff set it again.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    measure = Varchar(length=64, index=True)
+    period = Varchar(length=16)
+    value = Float()
+    tolerance = Float(default=0.0)
+    set_by = Varchar(length=254, default="")
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class CouncilMeasure(Table, tablename="survey_council_measure"):
+    """A measure a council added from a survey question on the staff page (beside the YAML).
+
+    ``definition`` is the same mapping a YAML entry has, checked by
+    `analysis.measures.measure_from_dict` before it is stored.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    measure = Varchar(length=64, unique=True)
+    definition = JSON(default="{}")
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EqualityReport(Table, tablename="survey_equality_report"):
+    """An EqIA evidence report built in the background (`surveys.jobs.equality_report`).
+
+    Queued from the staff equality page; the job stores the finished, disclosure-controlled
+    HTML here (``status`` done) or the reason it could not be made (``status`` failed), and
+    the page offers the download. Aggregates only: no personal data is kept in it.
+    """
+
+    id: Serial  # Piccolo adds the primary key; declared for type checkers
+
+    survey = ForeignKey(references=Survey, index=True)
+    outcome = Varchar(length=500)
+    characteristics = Varchar(length=500, default="")
+    status = Varchar(length=16, default="queued")  # queued|done|failed
+    html = Text(default="")
+    error = Text(default="")
+    requested_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
 __all__ = [
+    "CouncilMeasure",
+    "EqualityReport",
     "LetterBatch",
+    "MeasureTarget",
     "Survey",
     "SurveyInvitation",
     "SurveyLink",

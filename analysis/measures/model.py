@@ -23,6 +23,8 @@ SOURCE_KINDS = ("survey", "panel", "equality", "audit")
 UNITS = ("percent", "mean", "count", "points")
 WEIGHTINGS = ("raked", "unweighted")
 STATISTICS = ("proportion", "mean")
+#: ``adverse_groups``: how many groups the equality analysis finds a likely adverse impact for
+EQUALITY_FIGURES = ("adverse_groups",)
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 
 
@@ -160,6 +162,17 @@ def _check_source(kind: str, source: dict[str, Any], unit: str, problems: list[s
             problems.append(f"a proportion is a percent, but unit says {unit}")
         if statistic == "mean" and unit != "mean":
             problems.append(f"a mean has unit mean, but unit says {unit}")
+        if source.get("weighting", "raked") not in WEIGHTINGS:
+            problems.append(f"weighting must be one of {', '.join(WEIGHTINGS)}")
+    elif kind == "equality":
+        # the groups with a likely adverse impact on a survey outcome (a count, lower better)
+        for key in ("survey", "question", "levels"):
+            if not source.get(key):
+                problems.append(f"equality source needs {key!r}")
+        if source.get("figure", "adverse_groups") not in EQUALITY_FIGURES:
+            problems.append(f"equality figure must be one of {', '.join(EQUALITY_FIGURES)}")
+        if unit != "count":
+            problems.append(f"an equality figure is a count, but unit says {unit}")
         if source.get("weighting", "raked") not in WEIGHTINGS:
             problems.append(f"weighting must be one of {', '.join(WEIGHTINGS)}")
     elif not source.get("figure"):

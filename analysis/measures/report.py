@@ -174,6 +174,7 @@ def context(
                     for v in r.history
                 ],
                 "change": fmt_change(r.measure, r),
+                "equality": r.equality,
                 "benchmark": fmt(r.measure, r.measure.benchmark.value)
                 if r.measure.benchmark
                 else "",

@@ -29,6 +29,8 @@ class MeasureResult:
     arrow: str
     trend: str
     problems: list[str] = field(default_factory=list)
+    #: What the equality analysis found for the measure's outcome (filled by the service).
+    equality: list[str] = field(default_factory=list)
 
     @property
     def current(self) -> Value:

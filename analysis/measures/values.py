@@ -54,6 +54,55 @@ def _outcome(measure: Measure, frame: pd.DataFrame) -> tuple[pd.DataFrame, str] 
     return frame, question
 
 
+def period_design(
+    measure: Measure, frame: pd.DataFrame, period: Period, *, margins: Margins | None = None
+) -> tuple[Design, str, str] | str:
+    """(design, outcome column, weighting note) for the measure's responses in ``period``, or
+    the reason there is none. The design is raked when the measure says so; the equality
+    notes of a measure assess the same design, so both use the same respondents and weights.
+    """
+    src = measure.source
+    rows = in_period(frame, period) if not frame.empty else frame
+    for column, allowed in (src.get("where") or {}).items():
+        if column not in rows.columns:
+            return f"filter column {column!r} is not in the survey"
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        rows = rows[rows[column].isin([str(a) for a in allowed])]
+    if rows.empty:
+        return f"no responses to {src['survey']} in {period.label}"
+    found = _outcome(measure, rows)
+    if isinstance(found, str):
+        return found
+    rows, column = found
+    design = Design(rows.reset_index(drop=True))
+    note = "unweighted"
+    if src.get("weighting", "raked") == "raked":
+        if not margins:
+            return "weighting is 'raked' but no margins were given"
+        usable = {c: m for c, m in margins.items() if c in rows.columns}
+        missing = [c for c in usable if rows[c].isna().any()]
+        if missing:
+            names = ", ".join(c.removeprefix("panel_") for c in missing)
+            count = int(rows[missing].isna().any(axis=1).sum())
+            return (
+                f"weighting failed: {count} of {len(rows)} responses in {period.label} have no "
+                f"panel profile for {names} (answered without a panel link, or the profile is "
+                "incomplete), so they cannot be raked; this measure is not reported"
+            )
+        try:
+            design = rake(design, usable)
+        except AnalysisError as error:
+            return f"weighting failed: {error}"
+        note = "raked to " + ", ".join(c.removeprefix("panel_") for c in usable)
+    return design, column, note
+
+
+def outcome_levels(measure: Measure) -> tuple[str, ...]:
+    """The answers that count for a proportion measure (``yes`` for an any-item measure)."""
+    src = measure.source
+    return ("yes",) if src.get("items") == "any" else tuple(map(str, src["levels"]))
+
+
 def survey_value(
     measure: Measure, frame: pd.DataFrame, period: Period, *, margins: Margins | None = None
 ) -> Value:
@@ -63,35 +112,16 @@ def survey_value(
     whose weighting is ``raked`` uses those of them whose column is in the frame.
     """
     src = measure.source
-    rows = in_period(frame, period) if not frame.empty else frame
-    for column, allowed in (src.get("where") or {}).items():
-        if column not in rows.columns:
-            return Value(period.label, None, note=f"filter column {column!r} is not in the survey")
-        allowed = allowed if isinstance(allowed, list) else [allowed]
-        rows = rows[rows[column].isin([str(a) for a in allowed])]
-    if rows.empty:
-        return Value(period.label, None, note=f"no responses to {src['survey']} in {period.label}")
-    found = _outcome(measure, rows)
+    found = period_design(measure, frame, period, margins=margins)
     if isinstance(found, str):
         return Value(period.label, None, note=found)
-    rows, column = found
-    design = Design(rows.reset_index(drop=True))
-    note = "unweighted"
-    if src.get("weighting", "raked") == "raked":
-        if not margins:
-            return Value(period.label, None, note="weighting is 'raked' but no margins were given")
-        usable = {c: m for c, m in margins.items() if c in rows.columns}
-        try:
-            design = rake(design, usable)
-        except AnalysisError as error:
-            return Value(period.label, None, note=f"weighting failed: {error}")
-        note = "raked to " + ", ".join(c.removeprefix("panel_") for c in usable)
+    design, column, note = found
     try:
         if src.get("statistic", "proportion") == "mean":
             est = design.mean(column).iloc[0]
             scale = 1.0
         else:
-            levels = ("yes",) if src.get("items") == "any" else tuple(map(str, src["levels"]))
+            levels = outcome_levels(measure)
             est = design.proportion(column, list(levels), ci="logit").iloc[0]  # type: ignore[arg-type]
             scale = 100.0
     except AnalysisError as error:

@@ -7,6 +7,7 @@ from surveys.controllers.equality import StaffEqualityPages
 from surveys.controllers.fieldwork import FieldworkPages
 from surveys.controllers.fieldwork_api import FieldworkAPI
 from surveys.controllers.measures import MeasuresAPI
+from surveys.controllers.measures_pages import StaffMeasuresPages
 from surveys.controllers.resident import ResidentPages
 from surveys.controllers.staff import StaffSurveyPages
 
@@ -15,6 +16,7 @@ ROUTES = [
     StaffSurveyPages,
     FieldworkPages,
     StaffEqualityPages,
+    StaffMeasuresPages,
     SurveysAPI,
     MeasuresAPI,
     FieldworkAPI,
@@ -25,5 +27,10 @@ NAVIGATION = [
         "Surveys",
         "/staff/surveys",
         frozenset({Role.PANEL_MANAGER.value, Role.RESEARCH_OFFICER.value}),
-    )
+    ),
+    NavItem(
+        "Strategy measures",
+        "/staff/measures",
+        frozenset({Role.PANEL_MANAGER.value, Role.RESEARCH_OFFICER.value}),
+    ),
 ]

@@ -2,7 +2,7 @@
 
 The same figures as `resident-voice progress-report`, for staff tools and scripts (session
 cookie or personal API token, research officers and panel managers). Read-only: targets are
-set in the measures YAML for now, not through the API.
+set in the measures YAML or on the staff page (`/staff/measures`), whose targets win.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from analysis.measures.results import MeasureResult
 from service.auth import requires_role
 from service.roles import Role
 from surveys.controllers.api import problem
-from surveys.services.measures import measure_values
+from surveys.services.measures import build_results
 
 
 def _as_json(r: MeasureResult) -> dict[str, Any]:
@@ -72,7 +72,5 @@ class MeasuresAPI(Controller):
             the_period = m.Period.parse(period)
         except analysis.AnalysisError as error:
             return problem(400, "the period is not valid", [("period", str(error))])
-        definitions = m.load_measures()
-        values = await measure_values(definitions, the_period)
-        results = [m.evaluate(d, values.get(d.id, {}), the_period) for d in definitions]
+        results = await build_results(the_period)
         return Response({"period": the_period.label, "measures": [_as_json(r) for r in results]})

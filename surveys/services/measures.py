@@ -5,8 +5,10 @@ research officer gets) and `analysis.measures.survey_value`; panel figures from
 `panel.health` and `panel.representativeness`; audit figures from the accessibility domain's
 stored runs. All the statistics and the status logic live in `analysis.measures`.
 
-Panel figures are a snapshot of now (the panel keeps no history of them), so they belong only
-to the period that contains today; earlier periods say so instead of showing a number.
+Panel figures for the period that contains today are the live ones (`panel.health`,
+`panel.representativeness`); for earlier periods they are derived at the period's end from
+members' join and leave dates and the dated contact history (`panel.history`), so the panel
+measures have trends too.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import datetime as dt
 from collections.abc import Hashable, Iterable
 from typing import Any
 
+import anyio.to_thread
+import numpy as np
 import pandas as pd
 
 import analysis
-from analysis.measures import Measure, Period, Value, survey_value
+from analysis.measures import Measure, MeasureResult, Period, Value, evaluate, survey_value
+from analysis.measures.values import Margins, outcome_levels, period_design
 from surveys.services.errors import NotFound
 
 EARLIER_PERIODS = 3  # how many periods before the reported one the trend table shows
@@ -37,40 +42,56 @@ def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
 def _labelled_margins(frame: pd.DataFrame) -> dict[str, dict[Hashable, float]]:
     """The panel's population margins in the export's labels, for the dimensions that match.
 
-    The margins are keyed by panel codes, the export by labels; a dimension whose labels do
-    not cover every answer in the frame is left out rather than mis-weighted.
+    The margins are keyed by panel codes (``imd_quintile`` 1–5, ``sex`` female), the export by
+    the labels of its codebook (``Quintile 1 (most deprived)``, ``Female``), so each code is
+    relabelled through that same codebook (`surveys.services.exports.panel_codebook`); a
+    dimension whose labels still do not cover every answer in the frame is left out rather
+    than mis-weighted.
     """
     from panel.margins import panel_margins
-    from panel.representativeness import label
+    from surveys.services.exports import panel_codebook
 
+    labels = {v["name"]: v["values"] for v in panel_codebook()}
     out: dict[str, dict[Hashable, float]] = {}
     for dimension, groups in panel_margins().items():
         column = f"panel_{dimension}"
         if column not in frame.columns:
             continue
+        names = labels.get(column, {})
         mapped: dict[Hashable, float] = {
-            label(dimension, str(g)): float(p) for g, p in groups.items()
+            names.get(str(g), str(g)): float(p) for g, p in groups.items()
         }
         if set(frame[column].dropna().astype(str).unique()) <= set(map(str, mapped)):
             out[column] = mapped
     return out
 
 
+Frames = dict[str, pd.DataFrame | str]
+
+
+async def _frame(slug: str, frames: Frames) -> pd.DataFrame | str:
+    """The survey's labelled frame (loaded once per report), or why there is none."""
+    if slug not in frames:
+        try:
+            frame = await analysis.aload(slug)
+            # pandas deep-copies ``attrs`` into every derived frame; the codebook there made
+            # the period filters and raking spend most of their time copying it. The
+            # measures need only the variable labels (the equality notes name questions).
+            frame.attrs = {k: frame.attrs[k] for k in ("labels", "survey") if k in frame.attrs}
+            frames[slug] = frame
+        except NotFound:
+            frames[slug] = f"there is no survey {slug!r}"
+        except analysis.AnalysisError as error:
+            frames[slug] = f"survey {slug!r}: {error}"
+    return frames[slug]
+
+
 async def _survey_values(
-    measures: list[Measure], periods: list[Period]
+    measures: list[Measure], periods: list[Period], frames: Frames
 ) -> dict[str, dict[str, Value]]:
     out: dict[str, dict[str, Value]] = {}
-    frames: dict[str, pd.DataFrame | str] = {}
     for measure in measures:
-        slug = str(measure.source["survey"])
-        if slug not in frames:
-            try:
-                frames[slug] = await analysis.aload(slug)
-            except NotFound:
-                frames[slug] = f"there is no survey {slug!r}"
-            except analysis.AnalysisError as error:
-                frames[slug] = f"survey {slug!r}: {error}"
-        frame = frames[slug]
+        frame = await _frame(str(measure.source["survey"]), frames)
         if isinstance(frame, str):
             out[measure.id] = {p.label: Value(p.label, None, note=frame) for p in periods}
             continue
@@ -100,23 +121,49 @@ async def _panel_values(
                                n=health["response_rate_12_months"]["invited"],
                                note="" if rate is not None else "no invitations in 12 months"),
     }  # fmt: skip
+    from panel.history import figures_at
+
+    past = [p for p in periods if not p.contains(now) and p.end <= now.date()]
+    moments = [dt.datetime.combine(p.end, dt.time(), dt.UTC) for p in past]
+    derived = dict(zip([p.label for p in past], await figures_at(moments, panel_margins()),
+                       strict=True))  # fmt: skip
     out: dict[str, dict[str, Value]] = {}
     for measure in measures:
         values = {}
+        name = str(measure.source["figure"])
         for p in periods:
-            figure = figures.get(str(measure.source["figure"]))
+            figure = figures.get(name)
             if figure is None:
-                values[p.label] = Value(
-                    p.label, None, note=f"unknown panel figure {measure.source['figure']!r}"
-                )
+                values[p.label] = Value(p.label, None, note=f"unknown panel figure {name!r}")
             elif p.contains(now):
                 values[p.label] = Value(p.label, figure.estimate, n=figure.n, note=figure.note)
+            elif p.label in derived:
+                values[p.label] = _derived_panel_value(name, p, derived[p.label])
             else:
-                values[p.label] = Value(
-                    p.label, None, note="the panel keeps no history of this figure"
-                )
+                values[p.label] = Value(p.label, None, note=f"{p.label} has not started yet")
         out[measure.id] = values
     return out
+
+
+def _derived_panel_value(name: str, period: Period, at: dict[str, Any]) -> Value:
+    """A panel figure at the end of a past period, from join/leave dates and contacts."""
+    end = f"at the end of {period.label}, from join and leave dates"
+    if at["undated_leavers"]:
+        end += f" ({at['undated_leavers']} withdrawn members with no leaving date left out)"
+    if name == "active_members":
+        return Value(period.label, float(at["members"]), note=f"members {end}")
+    if name == "representativeness_gap":
+        gap = at["representativeness_gap"]
+        return Value(period.label, gap, note=end if gap is not None else "no members then")
+    rate = at["response_rate"]
+    return Value(
+        period.label,
+        None if rate is None else 100 * rate,
+        n=at["invited"],
+        note="12 months to the end of the period"
+        if rate is not None
+        else "no invitations in the 12 months to the end of the period",
+    )
 
 
 async def _audit_values(
@@ -160,10 +207,17 @@ async def _audit_values(
 
 
 async def measure_values(
-    measures: Iterable[Measure], period: Period, *, now: dt.datetime | None = None
+    measures: Iterable[Measure],
+    period: Period,
+    *,
+    now: dt.datetime | None = None,
+    frames: Frames | None = None,
 ) -> dict[str, dict[str, Value]]:
-    """``{measure id: {period label: Value}}`` for ``period`` and the periods before it."""
+    """``{measure id: {period label: Value}}`` for ``period`` and the periods before it.
+
+    ``frames`` caches each survey's frame between calls (the equality notes reuse them)."""
     now = now or dt.datetime.now(dt.UTC)
+    frames = {} if frames is None else frames
     periods = periods_back(period)
     usable = [m for m in measures if not m.problems]
     by_kind: dict[str, list[Measure]] = {}
@@ -171,12 +225,158 @@ async def measure_values(
         by_kind.setdefault(m.kind, []).append(m)
     out: dict[str, dict[str, Value]] = {}
     if by_kind.get("survey"):
-        out |= await _survey_values(by_kind["survey"], periods)
+        out |= await _survey_values(by_kind["survey"], periods, frames)
     if by_kind.get("panel"):
         out |= await _panel_values(by_kind["panel"], periods, now)
     if by_kind.get("audit"):
         out |= await _audit_values(by_kind["audit"], periods)
-    for m in by_kind.get("equality", []):
-        out[m.id] = {p.label: Value(p.label, None, note="equality findings are not computed "
-                                    "for measures yet") for p in periods}  # fmt: skip
+    if by_kind.get("equality"):
+        out |= await _equality_values(by_kind["equality"], periods, frames)
     return out
+
+
+async def _equality_values(
+    measures: list[Measure], periods: list[Period], frames: Frames
+) -> dict[str, dict[str, Value]]:
+    """Groups with a likely adverse impact on the outcome, per period (an exact count of
+    findings, each of which has its own interval in the equality report)."""
+    out: dict[str, dict[str, Value]] = {}
+    for measure in measures:
+        frame = await _frame(str(measure.source["survey"]), frames)
+        values: dict[str, Value] = {}
+        for p in periods:
+            if isinstance(frame, str):
+                values[p.label] = Value(p.label, None, note=frame)
+                continue
+            margins = _labelled_margins(frame) if not frame.empty else {}
+            values[p.label] = await anyio.to_thread.run_sync(
+                _adverse_groups, measure, frame, p, margins
+            )
+        out[measure.id] = values
+    return out
+
+
+def _adverse_groups(
+    measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
+) -> Value:
+    from equality import EqualityError, assess
+
+    found = period_design(measure, frame, period, margins=margins)
+    if isinstance(found, str):
+        return Value(period.label, None, note=found)
+    design, column, note = found
+    try:
+        better = bool(measure.source.get("outcome_higher_is_better", True))
+        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
+    except EqualityError as error:
+        return Value(period.label, None, note=f"equality analysis not possible: {error}")
+    f = a.findings
+    adverse = f[f["finding"] == "likely adverse impact"]
+    groups = "; ".join(f"{r['characteristic']}: {r['group']}" for r in adverse.to_dict("records"))
+    return Value(
+        period.label,
+        float(len(adverse)),
+        n=int(design.data.shape[0]),
+        note=f"{note}; " + (groups or "no likely adverse impact"),
+    )
+
+
+async def build_results(
+    period: Period,
+    definitions: list[Measure] | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> list[MeasureResult]:
+    """Every measure's result for ``period`` (default: the YAML set with the council's own
+    measures and the targets set on the staff page), for the report, page, CLI and API."""
+    from surveys.services.measures_store import effective_measures
+
+    if definitions is None:
+        definitions = await effective_measures()
+    frames: Frames = {}
+    values = await measure_values(definitions, period, now=now, frames=frames)
+    results = [evaluate(d, values.get(d.id, {}), period) for d in definitions]
+    for r in results:
+        if r.measure.kind in ("survey", "equality") and not r.measure.problems:
+            frame = await _frame(str(r.measure.source["survey"]), frames)
+            if not isinstance(frame, str) and not frame.empty:
+                r.equality = await anyio.to_thread.run_sync(
+                    equality_notes, r.measure, frame, period, _labelled_margins(frame)
+                )
+    return results
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def equality_notes(
+    measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
+) -> list[str]:
+    """What the equality analysis says about the measure's outcome in ``period``, in words.
+
+    `equality.assess` on the measure's own design (same respondents, same weights), every
+    characteristic the survey has. Only its disclosure-controlled findings are used, so a
+    group below the threshold is never given a number here either. Empty when there is
+    nothing to assess (a mean, no responses, weighting failed: the figure says why).
+    """
+    from equality import EqualityError, assess
+
+    if measure.source.get("statistic", "proportion") != "proportion":
+        return []
+    found = period_design(measure, frame, period, margins=margins)
+    if isinstance(found, str):
+        return []
+    design, column, _note = found
+    # an equality measure counts adverse findings (lower is better); its outcome's own
+    # direction is ``outcome_higher_is_better`` in the source
+    better = (
+        bool(measure.source.get("outcome_higher_is_better", True))
+        if measure.kind == "equality"
+        else measure.higher_is_better
+    )
+    try:
+        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
+    except EqualityError as error:
+        return [f"The equality analysis could not be made for {period.label}: {error}"]
+    f = a.findings
+    adverse = f[f["finding"] == "likely adverse impact"]
+    if f.empty:
+        return [f"The survey has no equality characteristics to compare in {period.label}."]
+    checked = f["characteristic"].nunique()
+    if adverse.empty:
+        return [
+            f"The equality analysis ({checked} characteristics, {len(f)} groups, each against "
+            f"everyone else, Holm-adjusted) found no likely adverse impact in {period.label}."
+        ]
+    notes = []
+    for row in adverse.to_dict("records"):
+        x = {k: float(row[k]) for k in ("estimate", "rest_estimate", "gap", "gap_ci_low",
+                                        "gap_ci_high", "p_adjusted", "n")}  # fmt: skip
+        label = str(row.get("characteristic_label") or row["characteristic"])
+        if not np.isfinite(x["estimate"]) or not np.isfinite(x["gap"]):
+            notes.append(
+                f"{label}: a group has a likely adverse impact, but it has too few responses "
+                f"to show (fewer than {a.min_n}), so its figures are suppressed."
+            )
+            continue
+        notes.append(
+            f"Likely adverse impact, {label}: {row['group']} {100 * x['estimate']:.1f}% against "
+            f"{100 * x['rest_estimate']:.1f}% for everyone else who answered, a gap of "
+            f"{100 * x['gap']:+.1f} points (95% CI {100 * x['gap_ci_low']:+.1f} to "
+            f"{100 * x['gap_ci_high']:+.1f}; Holm-adjusted {_p(x['p_adjusted'])}; "
+            f"{x['n']:.0f} responses)."
+        )
+    suppressed = int(f["estimate"].isna().sum())
+    if suppressed:
+        notes.append(
+            f"{suppressed} group(s) with fewer than {a.min_n} responses (or hidden so that one "
+            "cannot be worked out) are not shown."
+        )
+    return notes
+
+
+def current_period(now: dt.datetime | None = None) -> str:
+    """The half-year that contains ``now`` (the staff page's default)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.year}-H{1 if now.month <= 6 else 2}"

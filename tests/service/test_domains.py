@@ -56,6 +56,7 @@ def test_navigation_comes_from_each_domain_in_domain_order(monkeypatch: pytest.M
     assert hrefs == [
         "/staff/panel",
         "/staff/surveys",
+        "/staff/measures",
         "/staff/accessibility",
         "/staff/users",
         "/staff/audit",

@@ -32,7 +32,8 @@ async def test_measures_api_gives_values_status_and_trend(client: Any, staff_log
     # three assisted responses with no panel profile cannot be raked: said, not guessed
     current = sat["values"][-1]
     assert current["period"] == PERIOD and current["estimate"] is None
-    assert current["note"].startswith("weighting failed: raking variable 'panel_age_band'")
+    assert current["note"].startswith("weighting failed: 3 of 3 responses in ")
+    assert "no panel profile for age_band" in current["note"]
     assert sat["problems"] == [current["note"]]
     assert by_id["trust"]["status"] in ("no target set", "no figure for the period")
     assert by_id["panel_members"]["values"][-1]["estimate"] == 0.0
