@@ -5,11 +5,15 @@ connections opened before any submit is sent, on SQLite and on PostgreSQL. The l
 claimed with a conditional UPDATE in the submit transaction (surveys.services.responses), so
 exactly one submission wins; every other one is sent to the confirmation page ("Thank you,
 your answers have been sent") as a second press of the button would be, never a 5xx.
+The submit transaction's own refusals (a used link, a response that has gone) are checked at
+the service level below: in each, nothing changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -17,12 +21,17 @@ import httpx
 import pytest
 
 from surveys.services import links, responses
+from surveys.services.errors import SurveyError
 from surveys.tables import SurveyLink, SurveyResponse
 from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 SUBMITTERS = 100
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 async def _ready_link() -> tuple[str, int]:
@@ -76,8 +85,37 @@ async def test_100_simultaneous_submits_of_one_link_store_one_response(
     row = await SurveyResponse.select(SurveyResponse.answers).first()
     assert row is not None
     stored = row["answers"]
-    import json
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == (
+        RESIDENT_SATISFACTION_ANSWERS
+    )
 
+
+async def test_submit_writes_nothing_when_the_response_has_gone(db: Any) -> None:
+    """Link and response change together or not at all (one statement on PostgreSQL)."""
+    token, _ = await _ready_link()
+    state = await links.resolve(token)
+    assert state is not None and state.response_id is not None
+    await SurveyResponse.delete().where(SurveyResponse.id == state.response_id)
+    with pytest.raises(SurveyError, match="no longer exists"):
+        await responses.claim_and_complete(
+            state.link_id, state.response_id, json.dumps(RESIDENT_SATISFACTION_ANSWERS), _now()
+        )
+    link = await SurveyLink.select(SurveyLink.status).first()
+    assert link is not None and link["status"] == "open"
+
+
+async def test_a_second_submit_of_a_link_is_refused_and_changes_nothing(db: Any) -> None:
+    token, _ = await _ready_link()
+    state = await links.resolve(token)
+    assert state is not None and state.response_id is not None
+    text = json.dumps(RESIDENT_SATISFACTION_ANSWERS)
+    first = _now()
+    await responses.claim_and_complete(state.link_id, state.response_id, text, first)
+    with pytest.raises(responses.AlreadySubmitted):
+        await responses.claim_and_complete(state.link_id, state.response_id, "{}", _now())
+    row = await SurveyResponse.select(SurveyResponse.answers, SurveyResponse.status).first()
+    assert row is not None and row["status"] == "complete"
+    stored = row["answers"]
     assert (json.loads(stored) if isinstance(stored, str) else stored) == (
         RESIDENT_SATISFACTION_ANSWERS
     )
