@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from panel.tables import SignupAttempt
+from service.db import serialise_on
 from service.security import keyed_hash
 
 WINDOW = dt.timedelta(hours=1)
@@ -26,7 +27,11 @@ async def allow(address_hash: str, limit: int, now: dt.datetime | None = None) -
         return True
     now = now or dt.datetime.now(dt.UTC)
     since = now - WINDOW
-    async with SignupAttempt._meta.db.transaction():
+    engine = SignupAttempt._meta.db
+    async with engine.transaction():
+        # In turn with other sign-ups from this address: parallel ones would all count the
+        # same rows and all pass (service.db.serialise_on).
+        await serialise_on(engine, "signup:" + address_hash)
         await SignupAttempt.delete().where(SignupAttempt.created_at < since)
         recent = await SignupAttempt.count().where(
             (SignupAttempt.address_hash == address_hash) & (SignupAttempt.created_at >= since)

@@ -453,3 +453,17 @@ async def close(engine: Engine) -> None:
 async def ping(engine: Engine) -> None:
     """Raise if the database cannot run a trivial query."""
     await engine.run_ddl("SELECT 1")
+
+
+async def serialise_on(engine: Engine, key: str) -> None:
+    """Inside a transaction: take turns with every other transaction that asks for `key`.
+
+    For count-then-insert rules (rate limits): without it, parallel requests all count the
+    same rows and all insert, so a limit of 10 lets through as many as arrive at once. On
+    PostgreSQL this is a transaction-scoped advisory lock on a hash of `key` (released at
+    COMMIT or ROLLBACK; the one-key form, so it never meets the two-key per-member locks of
+    `surveys.services`). SQLite needs nothing: our transactions are BEGIN IMMEDIATE, so a
+    second writer waits at BEGIN until the first commits.
+    """
+    if isinstance(engine, PostgresEngine):
+        await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", key))

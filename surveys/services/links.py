@@ -23,6 +23,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from panel import services as panel_services
+from service.db import serialise_on
 from service.security import hash_token, keyed_hash
 from surveys.services.errors import Conflict, NotFound, RateLimited, SurveyError
 from surveys.tables import Survey, SurveyLink, SurveyResponse
@@ -342,19 +343,28 @@ async def start_open(slug: str, origin_hash: str) -> IssuedLink:
     """Make an open-link respondent's own single-use link, within the address's hourly limit."""
     await open_survey(slug)
     since = _now() - dt.timedelta(hours=1)
-    recent = await SurveyLink.count().where(
-        (SurveyLink.origin_hash == origin_hash)
-        & (SurveyLink.kind == "open")
-        & (SurveyLink.created_at > since)
-    )
-    if recent >= OPEN_STARTS_PER_HOUR:
-        raise RateLimited(
-            "too many responses started from this address",
-            [("address", "too many responses started from this address in the last hour")],
+    engine = SurveyLink._meta.db
+    # Count and insert in one transaction, in turn with other starts from this address, so
+    # parallel starts cannot all see "under the limit" (create_links joins this transaction).
+    async with engine.transaction():
+        await serialise_on(engine, "open-start:" + origin_hash)
+        recent = await SurveyLink.count().where(
+            (SurveyLink.origin_hash == origin_hash)
+            & (SurveyLink.kind == "open")
+            & (SurveyLink.created_at > since)
         )
-    links = await create_links(
-        slug, count=1, kind="open", origin_hash=origin_hash, expires_in_days=OPEN_LINK_EXPIRY_DAYS
-    )
+        if recent >= OPEN_STARTS_PER_HOUR:
+            raise RateLimited(
+                "too many responses started from this address",
+                [("address", "too many responses started from this address in the last hour")],
+            )
+        links = await create_links(
+            slug,
+            count=1,
+            kind="open",
+            origin_hash=origin_hash,
+            expires_in_days=OPEN_LINK_EXPIRY_DAYS,
+        )
     return links[0]
 
 
