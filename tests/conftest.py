@@ -238,6 +238,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _writer_lock_state(backend: Backend) -> str:
+    """Whether this process holds the SQLite writer lock (a transaction left open here)."""
+    import fcntl
+
+    if backend.name != "sqlite":
+        return "PostgreSQL"
+    path = backend.url.removeprefix("sqlite:///") + "-writer.lock"
+    if not Path(path).exists():
+        return "no writer lock file"
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "the SQLite writer lock is held (by this test process or another)"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return "the SQLite writer lock is free"
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -294,7 +315,9 @@ def live_server(db_engine: Backend) -> Iterator[LiveServer]:
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError(f"live server did not start in 90 s; see {log.name}")
+        raise RuntimeError(
+            f"live server did not start in 90 s; see {log.name}; {_writer_lock_state(db_engine)}"
+        )
     try:
         yield LiveServer(url, db_engine, process)
     finally:
