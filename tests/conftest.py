@@ -1,8 +1,8 @@
 """Shared fixtures: both databases, the app, signed-in staff, a live server, a browser.
 
 Every test that touches the database asks for `db` (directly or through `client` or
-`live_server`) and so runs once on SQLite and once on PostgreSQL. Each pytest session gets
-its own SQLite file and its own PostgreSQL database, so parallel runs never see each other.
+`live_server`) and so runs once on SQLite and once on PostgreSQL. Each pytest session (each
+xdist worker) gets its own SQLite file and PostgreSQL database, so parallel runs never meet.
 In CI (`CI=true`) an unreachable PostgreSQL fails the run instead of skipping.
 
 Browser-heavy tests can pin themselves to SQLite:
@@ -304,7 +304,7 @@ def live_server(db_engine: Backend) -> Iterator[LiveServer]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # a loaded CI machine can take half a minute to import
+    deadline = time.monotonic() + 150  # a loaded machine (xdist, Chromium) imports slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"live server exited; see {log.name}")
@@ -316,7 +316,7 @@ def live_server(db_engine: Backend) -> Iterator[LiveServer]:
     else:
         process.kill()
         raise RuntimeError(
-            f"live server did not start in 90 s; see {log.name}; {_writer_lock_state(db_engine)}"
+            f"live server did not start in 150 s; see {log.name}; {_writer_lock_state(db_engine)}"
         )
     try:
         yield LiveServer(url, db_engine, process)
