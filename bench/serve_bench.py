@@ -346,7 +346,10 @@ def bench_database(kind: str, args: argparse.Namespace, tmp: Path) -> list[dict[
                     + ("OK" if ok else "MISMATCH")
                 )
                 rows[-1]["consistent"] = ok
-            chunk = raw_pairs[repeat * len(raw_pairs) // args.repeat :]
+            # Each repeat gets its own slice: a slice to the end would let the second repeat
+            # re-submit pairs the first one already used (and fail on PostgreSQL).
+            n = len(raw_pairs)
+            chunk = raw_pairs[repeat * n // args.repeat : (repeat + 1) * n // args.repeat]
             rate, used = asyncio.run(raw_transactions(chunk, args.raw_seconds, args.connections))
             raw_done += used
             rows.append(
