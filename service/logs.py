@@ -10,6 +10,7 @@ email address, a resident's answer) while the frames quote only our code.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import traceback
@@ -92,3 +93,30 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                 )
 
     return middleware
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ()-]{7,}\d")
+_TOKEN = re.compile(r"\b[A-Za-z0-9_-]{20,}\b")
+
+
+def scrub(text: str) -> str:
+    """`text` with email addresses, UK postcodes, phone numbers and token-like strings replaced.
+
+    For messages we must keep (a job's last error, shown to administrators at `/staff/jobs`
+    so they can tell a full mailbox from a mail server that is down) but that may quote what
+    a resident gave us: "recipient refused: <jane@example.org>" keeps its meaning as
+    "recipient refused: <[email]>".
+    """
+    text = _EMAIL.sub("[email]", text)
+    text = _TOKEN.sub("[token]", text)
+    text = _POSTCODE.sub("[postcode]", text)
+    return _PHONE.sub("[phone]", text)
+
+
+def job_error(error: BaseException) -> str:
+    """A failed job's error as it is stored and shown: `Type: message`, scrubbed, ≤ 2,000 chars."""
+    message = str(error)
+    text = f"{type(error).__name__}: {scrub(message)}" if message else type(error).__name__
+    return text[:2000]

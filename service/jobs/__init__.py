@@ -32,7 +32,7 @@ import structlog
 from piccolo.query.functions.aggregate import Count
 
 from service import domains
-from service.logs import safe_traceback
+from service.logs import job_error, safe_traceback
 from service.tables import Job, PeriodicLease
 
 log = structlog.get_logger("jobs")
@@ -205,7 +205,7 @@ async def run_one(functions: dict[str, JobFunction] | None = None) -> bool:
         if isinstance(error, TimeoutError):
             message = f"TimeoutError: the job took longer than {job['timeout_s']} s"
         else:
-            message = f"{type(error).__name__}: {error}"
+            message = job_error(error)  # scrubbed: it is kept and shown on /staff/jobs
         await Job.update(
             {
                 Job.status: "queued" if retry else "failed",

@@ -46,7 +46,7 @@ from saq.queue.postgres import PostgresQueue
 from saq.types import PartialTimersDict
 from saq.worker import Worker as SaqWorker
 
-from service.logs import safe_traceback
+from service.logs import job_error, safe_traceback
 
 log = structlog.get_logger("jobs")
 
@@ -240,7 +240,9 @@ def wrap(name: str, fn: Callable[..., Awaitable[Any]]) -> tuple[str, Callable[..
                 error=type(error).__name__,
                 traceback=safe_traceback(error),
             )
-            raise
+            # SAQ stores the whole traceback with the message, and shows it on /staff/jobs:
+            # store ours instead, scrubbed of what a resident gave us (service.logs.job_error).
+            raise JobFailed(job_error(error)) from None
         finally:
             if renew is not None:
                 renew.cancel()
@@ -386,12 +388,21 @@ def _when(epoch_s: float | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(epoch_s, dt.UTC) if epoch_s else None
 
 
+class JobFailed(Exception):
+    """A job's exception as SAQ keeps it: the original's `Type: message`, scrubbed."""
+
+
 def _last_line(error: str | None) -> str | None:
     """SAQ keeps a whole traceback; the page shows its last line (`Type: message`)."""
     if not error:
         return None
     lines = [line for line in error.strip().splitlines() if line.strip()]
-    return lines[-1][:2000] if lines else None
+    if not lines:
+        return None
+    last = lines[-1]
+    for prefix in (f"{__name__}.JobFailed: ", "JobFailed: "):
+        last = last.removeprefix(prefix)
+    return last[:2000]
 
 
 def _row(job: SaqJob) -> dict[str, Any]:

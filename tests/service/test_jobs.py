@@ -125,3 +125,20 @@ async def test_failed_jobs_can_be_retried_once_more(db: Any, monkeypatch):
     assert await jobs.retry(job_id) is False, "only a failed job is retried"
     row = await Job.select().where(Job.id == job_id).first()
     assert row["status"] == "queued" and row["attempts"] == 0
+
+
+async def test_a_failed_jobs_error_is_kept_without_personal_data(db: Any, monkeypatch):
+    async def refused() -> None:
+        raise ValueError(
+            "recipient refused: <jane.doe@example.org>, 07700 900123, SW1A 1AA, "
+            "link /s/Qm9vX3Rva2VuX3RoYXRfaXNfbG9uZw"
+        )
+
+    monkeypatch.setattr(jobs, "registry", lambda: {"t.refused": refused})
+    job_id = await jobs.enqueue("t.refused", max_attempts=1)
+    await jobs.run_until_empty()
+    row = await Job.select().where(Job.id == job_id).first()
+    assert row["status"] == "failed"
+    assert row["last_error"] == (
+        "ValueError: recipient refused: <[email]>, [phone], [postcode], link /s/[token]"
+    )
