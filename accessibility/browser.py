@@ -18,7 +18,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from accessibility.guard_proxy import GuardProxy
+from accessibility.guard_proxy import PROXY_ONLY_CHROMIUM_ARGS, GuardProxy
 from accessibility.safety import AddressPolicy
 
 __all__ = [
@@ -45,6 +45,7 @@ CHROMIUM_ARGS: list[str] = [
     "--disable-dev-shm-usage",
     "--autoplay-policy=no-user-gesture-required",
     "--mute-audio",
+    *PROXY_ONLY_CHROMIUM_ARGS,  # no WebRTC UDP or DNS prefetch around the guard proxy
 ]
 
 _CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")

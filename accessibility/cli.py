@@ -64,6 +64,24 @@ def _format_for(output: str | None, chosen: str | None) -> str:
     return "json"
 
 
+def _private_grant(start_urls: list[str]) -> dict[str, Any]:
+    """Who allowed private addresses on the command line, when, and for which hosts (the start
+    URLs' hosts only: `AddressPolicy.for_site`)."""
+    import datetime as dt
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown user"
+    hosts = sorted({urlsplit(u).hostname or "" for u in start_urls} - {""})
+    return {
+        "by": f"command line ({user})",
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "hosts": hosts,
+    }
+
+
 @click.command(
     "audit",
     help="Audit web pages for accessibility (WCAG 2.2 AA): crawl from each URL, check every "
@@ -172,9 +190,21 @@ def audit_command(
         finally:
             progress.close()
 
+    grant = _private_grant(config.start_urls) if allow_private else None
+    if grant is not None:
+        # The web setting records who allowed private addresses and when; so does the CLI,
+        # on stderr and in the JSON report (it has no database to keep it in).
+        click.echo(
+            f"Private addresses allowed by {grant['by']} at {grant['at']}, only for "
+            f"{', '.join(grant['hosts'])}",
+            err=True,
+        )
     result = audit()
     if fmt == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+        document = result.to_json()
+        if grant is not None:
+            document["allow_private"] = grant
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         view = from_audit_result(result, site_name=urlsplit(config.start_urls[0]).netloc)
         text = render_standalone(view) if fmt == "html" else to_csv(view)

@@ -1,9 +1,9 @@
 """Accessibility pages for the web team, and the JSON API.
 
 Staff pages under ``/staff/accessibility``; the API under ``/api/accessibility`` (staff session
-cookie; CSRF header ``x-csrftoken`` for unsafe methods). Every route needs the web_team role
-(admins always). Audits are only ever started for configured sites, by id: no route takes a
-URL to audit, so none can be used to make the server fetch an arbitrary address.
+cookie, CSRF header ``x-csrftoken`` for unsafe methods; or an API token). Every route needs the
+web_team role (admins always). Audits are only ever started for configured sites, by id: no route
+takes a URL to audit, so none can be used to make the server fetch an arbitrary address.
 """
 
 from __future__ import annotations

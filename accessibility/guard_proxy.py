@@ -20,7 +20,19 @@ from urllib.parse import urlsplit
 
 from accessibility.safety import AddressPolicy, UnsafeURL
 
-__all__ = ["GuardProxy"]
+__all__ = ["PROXY_ONLY_CHROMIUM_ARGS", "GuardProxy"]
+
+#: Launch flags that leave Chromium no network path around this proxy. The proxy sees every
+#: HTTP(S) request, but WebRTC can send UDP (STUN, host and server-reflexive candidates)
+#: straight from the machine, and DNS prefetch / preconnect would resolve names itself:
+#: ``disable_non_proxied_udp`` makes WebRTC use only the proxy (TCP, which ours refuses unless
+#: the policy allows the address; Chromium's proxy has no UDP), and prefetching is switched off.
+#: Both spellings of the WebRTC switch are given (Chromium ignores a switch it does not know).
+PROXY_ONLY_CHROMIUM_ARGS: tuple[str, ...] = (
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--dns-prefetch-disable",
+)
 
 _HEAD_LIMIT = 64 * 1024
 _HOP_HEADERS = (b"proxy-connection", b"connection", b"keep-alive", b"proxy-authorization")

@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -29,6 +30,7 @@ from litestar.template.config import TemplateConfig
 from service import domains, jobs
 from service.auth import PUBLIC_OPT, build_session_auth, public
 from service.controllers import ROUTES as SERVICE_ROUTES
+from service.csrf import TokenAwareCSRFMiddleware
 from service.db import SharedSQLiteEngine
 from service.errors import error_response
 from service.jobs import Worker
@@ -127,20 +129,25 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
                 await engine.close()  # this loop's connection; others keep theirs
 
     session_auth = build_session_auth(settings)
+    CSRF = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="rv_csrf",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+    )
     return Litestar(
         route_handlers=[*SERVICE_ROUTES, *METRICS_ROUTES, *domains.routes(), *static_routers()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         on_app_init=[session_auth.on_app_init, metrics_outermost],
-        middleware=[request_log_middleware],
+        # CSRF is app middleware inside authentication (not `csrf_config`), so that requests
+        # made with an API token alone can skip it: see service/csrf.py.
+        middleware=[
+            request_log_middleware,
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=CSRF),
+        ],
         before_send=[add_security_headers],
         stores={"sessions": DatabaseSessionStore()},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="rv_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(template_environment(settings))
         ),

@@ -89,6 +89,9 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
 #: Paths where `Authorization: Bearer <personal API token>` is accepted instead of a session.
 BEARER_PATH_PREFIX = "/api/"
 
+#: The staff session cookie's name.
+SESSION_COOKIE = "rv_session"
+
 
 class TokenOrSessionAuthMiddleware(SessionAuthMiddleware):
     """Litestar's session authentication, plus personal API tokens on the JSON API.
@@ -138,7 +141,7 @@ def build_session_auth(settings: Settings) -> SessionAuth[StaffUser, ServerSideS
         retrieve_user_handler=retrieve_user,
         authentication_middleware_class=TokenOrSessionAuthMiddleware,
         session_backend_config=QuietSessionConfig(
-            key="rv_session",
+            key=SESSION_COOKIE,
             store="sessions",
             max_age=settings.session_max_age_s,
             httponly=True,

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from panel.controllers.staff import panel_staff
 from panel.signup import confirm_by_staff, pending_applicants
+from service import audit
 
 
 class ApplicantPages(Controller):
@@ -21,10 +22,15 @@ class ApplicantPages(Controller):
 
     @get("/")
     async def applicants(self, request: Request[Any, Any, Any]) -> Template:
+        applicants = await pending_applicants()
+        # Names, emails, phone numbers and postcodes are on this page: record who saw them.
+        await audit.record_views(
+            request.user, (int(a["id"]) for a in applicants), page="applicants page"
+        )
         return Template(
             "panel/applicants.html",
             context={
-                "applicants": await pending_applicants(),
+                "applicants": applicants,
                 "confirmed": request.query_params.get("confirmed"),
             },
         )

@@ -1,13 +1,13 @@
 """The surveys JSON API under `/api/surveys`, for staff tools and scripts.
 
-Authentication is the staff session cookie (`rv_session`, from signing in at /staff/sign-in) or
-a personal API token (`Authorization: Bearer rv_…`, made at /staff/account), with the same role
-guards either way. CSRF applies to every unsafe method: read the `rv_csrf` cookie and send its
-value in the `x-csrftoken` header. Errors come back as JSON `{"status_code", "detail", "errors":
-[{"path", "message"}]}`: 400 for a malformed body or invalid definition/answers, 403 for a role
-that may not, 404 for an unknown survey, 409 when an assisted entry is for a panel member who has
-already responded or a link is asked for a member who may not be contacted. Nothing is written
-unless the whole request is valid.
+Authentication is the staff session cookie (`rv_session`, from signing in at /staff/sign-in) or a
+personal API token (`Authorization: Bearer rv_…`, made at /staff/account), with the same role guards
+either way. CSRF applies to every unsafe method sent with the session cookie: read the `rv_csrf`
+cookie and send its value in the `x-csrftoken` header (token-only requests skip it). Errors come
+back as JSON `{"status_code", "detail", "errors": [{"path", "message"}]}`: 400 for a malformed body
+or invalid definition/answers, 403 for a role that may not, 404 for an unknown survey, 409 when an
+assisted entry is for a panel member who has already responded or a link is asked for a member who
+may not be contacted. Nothing is written unless the whole request is valid.
 """
 
 from __future__ import annotations

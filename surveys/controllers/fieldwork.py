@@ -11,6 +11,7 @@ from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 
 from panel import services as panel_services
+from service import audit
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.controllers.api import PANEL
@@ -40,6 +41,7 @@ class FieldworkPages(Controller):
         self,
         slug: str,
         *,
+        viewer: StaffUser,
         errors: list[tuple[str, str]] | None = None,
         form: dict[str, str] | None = None,
         status_code: int = 200,
@@ -47,6 +49,11 @@ class FieldworkPages(Controller):
         called: dict[str, str] | None = None,
     ) -> Template:
         stored = await definitions_store.get_version(slug)
+        calls = await fieldwork.call_list(stored.survey_id, stored.version)
+        # The call list shows names and phone numbers: record who saw them.
+        await audit.record_views(
+            viewer, (c["member_id"] for c in calls), page=f"fieldwork call list ({slug})"
+        )
         return Template(
             "surveys/staff/fieldwork.html",
             context={
@@ -62,7 +69,7 @@ class FieldworkPages(Controller):
                 "form": form or {},
                 "banner": banner,
                 "draws": await panel_services.list_draws(RECENT_DRAWS),
-                "calls": await fieldwork.call_list(stored.survey_id, stored.version),
+                "calls": calls,
                 "called": called,
                 "methods": METHOD_LABELS,
                 "minutes": fieldwork.estimate_minutes(len(stored.survey.questions)),
@@ -79,7 +86,7 @@ class FieldworkPages(Controller):
                 f"{query.get('invited')} members invited; {query.get('skipped', '0')} skipped "
                 f"and {query.get('already', '0')} already invited. Sending has been queued."
             )
-        return await self._page(slug, banner=banner)
+        return await self._page(slug, viewer=request.user, banner=banner)
 
     @post("/", status_code=HTTP_303_SEE_OTHER)
     async def invite(self, request: Request[StaffUser, Any, Any], slug: str) -> Template | Redirect:
@@ -109,7 +116,9 @@ class FieldworkPages(Controller):
                     f"&skipped={len(result.skipped)}&already={len(result.already_invited)}",
                     status_code=HTTP_303_SEE_OTHER,
                 )
-        return await self._page(slug, errors=errors, form=values, status_code=HTTP_400_BAD_REQUEST)
+        return await self._page(
+            slug, viewer=request.user, errors=errors, form=values, status_code=HTTP_400_BAD_REQUEST
+        )
 
     @post("/calls/{invitation_id:int}", status_code=200)
     async def called(
@@ -130,12 +139,18 @@ class FieldworkPages(Controller):
         except SurveyError as error:
             return await self._page(
                 slug,
+                viewer=request.user,
                 errors=[("calls", m) for _, m in error.errors],
                 status_code=HTTP_400_BAD_REQUEST,
             )
         base = settings.public_url
+        if member is not None:  # their name is shown beside the link to read out
+            await audit.record_views(
+                request.user, [member["member_id"]], page=f"fieldwork call made ({slug})"
+            )
         return await self._page(
             slug,
+            viewer=request.user,
             called={
                 "name": member["name"] if member else "",
                 "reference": member["reference"] if member else "",

@@ -14,6 +14,13 @@ need them to run fieldwork; research officers never get them. A panel manager's 
 fieldwork list: who responded, how and when, with contact details if asked, and no answers.
 Every export that carries contact details or sensitive answers is written to the staff audit
 log (`service.audit`) by the controller before the file is handed over.
+
+A pseudonymous export is also coarsened, because a pseudonym beside exact facts is easy to
+undo: `response_id` is a keyed pseudonym too (the plain one is in the panel manager's fieldwork
+list beside the panel reference, so it would be a join key); `started_at` and `submitted_at`
+are the UTC date only (a phone entry's minute matches a call in the contact history); and
+`panel_ward` is blank for a ward with fewer than `MIN_WARD_COUNT` respondents in the export.
+Age is already a band, never a birth date. Administrators' explicit exports are unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ EXPORT_ROLES = frozenset({Role.ADMIN.value, Role.RESEARCH_OFFICER.value, Role.PA
 ANSWER_ROLES = frozenset({Role.ADMIN.value, Role.RESEARCH_OFFICER.value})
 #: A reason short enough to be a shrug ("x", "ok") is not a recorded reason.
 MIN_REASON_LENGTH = 10
+#: Fewest respondents in a ward for a pseudonymous export to name it (the usual small-cell
+#: threshold in council statistics; `equality` suppresses below the same order).
+MIN_WARD_COUNT = 10
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,17 @@ class Disclosure:
         if respondent_id is None or self.pseudonym_key is None:
             return respondent_id
         return "R-" + keyed_hash(self.pseudonym_key, "respondent:" + respondent_id)[:16].upper()
+
+    def response(self, response_id: str | None) -> str | None:
+        """The response id this export shows: as stored, or (pseudonymous) a keyed pseudonym."""
+        if response_id is None or self.pseudonym_key is None:
+            return response_id
+        return "S-" + keyed_hash(self.pseudonym_key, "response:" + response_id)[:16].upper()
+
+    @property
+    def coarse(self) -> bool:
+        """Whether times become dates and small wards are blanked (pseudonymous exports)."""
+        return self.pseudonym_key is not None
 
     @property
     def audited(self) -> bool:

@@ -32,7 +32,7 @@ from service.spreadsheet import neutralise_frame
 from surveys.questions import export_row, survey_codebook
 from surveys.services.definitions_store import get_version, version_numbers
 from surveys.services.errors import SurveyError
-from surveys.services.export_policy import AS_STORED, Disclosure
+from surveys.services.export_policy import AS_STORED, MIN_WARD_COUNT, Disclosure
 from surveys.tables import SurveyResponse
 
 if TYPE_CHECKING:  # pandas takes a second or more to import: only exports need it
@@ -118,14 +118,14 @@ def panel_codebook() -> list[dict[str, Any]]:
     ]
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: Any, *, date_only: bool = False) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d" if date_only else "%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -238,13 +238,13 @@ async def export_frame(
         profile = profiles.get(r["member"]) if r["member"] is not None else None
         record: dict[str, Any] = {
             "respondent_id": disclosure.respondent(r["respondent_id"]),
-            "response_id": r["public_id"],
+            "response_id": disclosure.response(r["public_id"]),
             "survey": current.slug,
             "version": int(r["version"]),
             "mode": r["mode"],
             "status": r["status"],
-            "started_at": _iso(r["started_at"]),
-            "submitted_at": _iso(r["submitted_at"]),
+            "started_at": _iso(r["started_at"], date_only=disclosure.coarse),
+            "submitted_at": _iso(r["submitted_at"], date_only=disclosure.coarse),
         }
         for col in PANEL_COLUMNS:
             value = profile.get(col.removeprefix("panel_")) if profile else None
@@ -260,6 +260,14 @@ async def export_frame(
             row = export_row(survey_model, answers)
             record.update({c: row[c] for c in question_columns if c in row})
         records.append(record)
+    if disclosure.coarse:  # a ward with few respondents would all but name them
+        wards: dict[str, int] = {}
+        for record in records:
+            if record["panel_ward"] is not None:
+                wards[record["panel_ward"]] = wards.get(record["panel_ward"], 0) + 1
+        for record in records:
+            if wards.get(record["panel_ward"], 0) < MIN_WARD_COUNT:
+                record["panel_ward"] = None
     columns = [
         *FIXED_COLUMNS,
         *PANEL_COLUMNS,
@@ -273,6 +281,15 @@ async def export_frame(
     extra = [*fixed_codebook(), *panel_codebook()]
     if disclosure.pseudonym_key is not None:
         extra[0]["label"] = "Pseudonymous respondent ID (keyed, stable across waves)"
+        coarsened = {
+            "response_id": "Pseudonymous response ID (keyed)",
+            "started_at": "Started on (UTC date)",
+            "submitted_at": "Submitted on (UTC date)",
+            "panel_ward": f"Ward (panel profile; blank below {MIN_WARD_COUNT} respondents)",
+        }
+        for variable in extra:
+            if variable["name"] in coarsened:
+                variable["label"] = coarsened[variable["name"]]
     if personal:
         extra += [
             _var(c, f"{c.replace('_', ' ').capitalize()} (personal data)", "text")

@@ -381,6 +381,7 @@ async def call_list(survey_id: int, version: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "invitation_id": int(row["id"]),
+                "member_id": member,
                 "reference": profiles.get(member, {}).get("reference", "?"),
                 "name": " ".join(x for x in (found.get("first_name"), found.get("last_name")) if x),
                 "phone": found.get("phone") or "",

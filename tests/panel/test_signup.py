@@ -15,6 +15,7 @@ from panel.tables import Consent, Member, MemberChange, MemberToken
 from service.app import create_app
 from service.security import hash_token
 from service.settings import Settings
+from service.tables import AuditEvent
 from tests.conftest import post_form
 from tests.panel.signup_helpers import link_in, smtp_server, walk_signup, with_answers
 
@@ -150,6 +151,10 @@ async def test_phone_only_applicants_wait_for_staff(client: Any, staff_login: An
     user = await staff_login(client, "panel_manager")
     listing = await client.get("/staff/panel/applicants")
     assert listing.status_code == 200 and "O&#39;Neill" in listing.text
+    # Seeing an applicant's name and phone number is recorded in the staff audit log.
+    [view] = await AuditEvent.select().where(AuditEvent.action == "view")
+    assert view["subject"] == f"panel member {member['id']}"
+    assert view["staff_email"] == user.email and view["detail"] == "applicants page"
     confirmed = await post_form(client, f"/staff/panel/applicants/{member['id']}/confirm", {})
     assert confirmed.status_code == 303
     assert await Member.select(Member.status).first() == {"status": "active"}

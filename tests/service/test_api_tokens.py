@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from service.security import hash_token
 from service.tables import ApiToken, StaffUser
-from tests.conftest import post_form
+from surveys.bank import load_bank
+from surveys.tables import SurveyVersion
+from tests.conftest import csrf_token, post_form
 
 
 async def _make(client: Any, name: str = "Satisfaction notebook") -> str:
@@ -88,3 +91,37 @@ async def test_one_cannot_revoke_someone_elses_token_and_names_are_checked(
     blank = await post_form(client, "/staff/account/tokens", {"token_name": "  "})
     assert blank.status_code == 400 and "Enter a name" in blank.text
     assert await ApiToken.count() == 1
+
+
+async def test_csrf_guards_cookie_sessions_but_not_token_only_requests(
+    client: Any, staff_login: Any
+) -> None:
+    """A bearer token is no ambient credential, so a token-only POST needs no CSRF header;
+    a POST carrying the session cookie (with or without a token) still does."""
+    await staff_login(client, "research_officer")
+    token = await _make(client)
+    data = json.dumps(load_bank("customer-satisfaction")).encode()
+    json_body = {"content-type": "application/json"}
+    # Cookie session, no CSRF header: refused before anything is written.
+    by_cookie = await client.post("/api/surveys", content=data, headers=json_body)
+    assert by_cookie.status_code == 403, by_cookie.text
+    # Both a cookie and a token: the cookie could be ambient, so CSRF still applies.
+    both = await client.post("/api/surveys", content=data, headers={**json_body, **_bearer(token)})
+    assert both.status_code == 403, both.text
+    assert await SurveyVersion.count() == 0
+    # With the header, the cookie session may post.
+    with_header = {**json_body, "x-csrftoken": await csrf_token(client), **_bearer(token)}
+    assert (await client.post("/api/surveys", content=data, headers=with_header)).status_code == 201
+    # The token alone, no cookies at all, no CSRF header: allowed.
+    client.cookies.clear()
+    again = dict(load_bank("customer-satisfaction"), slug="token-made")
+    made = await client.post(
+        "/api/surveys", content=json.dumps(again).encode(), headers={**json_body, **_bearer(token)}
+    )
+    assert made.status_code == 201, made.text
+    assert await SurveyVersion.count() == 2
+    # A wrong token without a cookie is still a 401, not a way round CSRF.
+    wrong = await client.post(
+        "/api/surveys", content=data, headers={**json_body, **_bearer(token + "x")}
+    )
+    assert wrong.status_code == 401

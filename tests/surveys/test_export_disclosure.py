@@ -72,6 +72,16 @@ async def _respond(client: Any, staff_login: Any) -> None:
     client.cookies.clear()
 
 
+async def _as_panel_manager(client: Any, staff_login: Any) -> list[dict[str, str]]:
+    """The panel manager's fieldwork list, then signed back in as a research officer."""
+    client.cookies.clear()
+    await staff_login(client, "panel_manager")
+    rows = _rows(await client.get(URL))
+    client.cookies.clear()
+    await staff_login(client, "research_officer")
+    return rows
+
+
 def _rows(response: Any) -> list[dict[str, str]]:
     assert response.status_code == 200, response.text
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -86,6 +96,13 @@ async def test_research_officer_gets_sensitive_answers_only_beside_a_keyed_pseud
     assert row["religion"] == "buddhist" and row["park_use"] == "yes"
     assert row["respondent_id"].startswith("R-") and "P-SENS0001" not in row.values()
     assert "email" not in row and "first_name" not in row
+    # Coarsened against re-identification: no join key with the panel manager's fieldwork list
+    # (plain response_id beside the panel reference), dates not times, no ward of one.
+    [fieldwork_row] = await _as_panel_manager(client, staff_login)
+    assert row["response_id"].startswith("S-")
+    assert row["response_id"] != fieldwork_row["response_id"]
+    assert len(row["submitted_at"]) == 10 and "T" in fieldwork_row["submitted_at"]
+    assert row["panel_ward"] == "" and fieldwork_row["panel_ward"] != ""
     again = _rows(await client.get(URL))[0]["respondent_id"]
     assert again == row["respondent_id"]  # stable, so waves still link up
     codebook = json.loads((await client.get(URL + "?format=codebook")).content)

@@ -164,3 +164,100 @@ async def test_https_tunnels_are_checked_and_pinned_too(make_site: Any) -> None:
         writer.close()
     assert b"200 OK" in body and b"tunnelled" in body
     assert resolver.calls == 1
+
+
+async def test_https_through_the_proxy_checks_every_hop_of_a_real_tls_server() -> None:
+    """A real TLS server on 127.0.0.1 (certificate from a test CA, trustme) for the audited
+    host: the page loads through the proxy's CONNECT tunnel with the certificate checked, and
+    its redirect to the metadata address over HTTPS is refused at the proxy, never connected."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import trustme
+
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("site.test")
+    served: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            served.append(self.path)
+            if self.path == "/go":
+                self.send_response(302)
+                self.send_header("Location", "https://169.254.169.254/latest/meta-data/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b"secure page"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        policy = AddressPolicy.for_site(
+            ["https://site.test/"], allow_private=True, resolver=lambda host: ["127.0.0.1"]
+        )
+        async with GuardProxy(policy) as proxy:
+            client_ctx = ssl.create_default_context()
+            ca.configure_trust(client_ctx)
+            async with httpx.AsyncClient(proxy=proxy.url, verify=client_ctx) as client:
+                page = await client.get(f"https://site.test:{port}/")
+                assert page.status_code == 200 and page.text == "secure page"
+                hop = await client.get(f"https://site.test:{port}/go")
+                assert hop.status_code == 302
+                with pytest.raises(httpx.ProxyError, match="403"):
+                    await client.get(hop.headers["location"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert served == ["/", "/go"]
+    assert _blocked_hosts(policy) == {"169.254.169.254"}
+
+
+_GATHER = """async () => {
+  const pc = new RTCPeerConnection({iceServers: [{urls: "stun:10.0.0.1:3478"}]});
+  const found = [];
+  pc.onicecandidate = (e) => { if (e.candidate) found.push(e.candidate.candidate); };
+  pc.createDataChannel("x");
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((done) => {
+    if (pc.iceGatheringState === "complete") return done();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && done();
+    setTimeout(done, 3000);
+  });
+  pc.close();
+  return found;
+}"""
+
+
+@pytest.mark.browser
+async def test_webrtc_gathers_no_candidates_around_the_proxy(browser: Any, make_site: Any) -> None:
+    """With PROXY_ONLY_CHROMIUM_ARGS, a page's RTCPeerConnection finds no host or
+    server-reflexive candidates (no UDP from this machine, no STUN to a private address)."""
+    from accessibility.browser import CHROMIUM_ARGS, BrowserPool
+    from accessibility.guard_proxy import PROXY_ONLY_CHROMIUM_ARGS
+
+    assert set(PROXY_ONLY_CHROMIUM_ARGS) <= set(CHROMIUM_ARGS)
+    site = make_site({"/": html("webrtc")})
+    policy = AddressPolicy.for_site([f"{site.url}/"], allow_private=True)
+    pool = BrowserPool(browser, policy=policy)
+    try:
+        async with pool.context() as context:
+            page = await context.new_page()
+            await page.goto(f"{site.url}/")
+            candidates = await page.evaluate(_GATHER)
+    finally:
+        await pool.close()
+    assert not [c for c in candidates if " typ host" in c or " typ srflx" in c], candidates

@@ -161,6 +161,10 @@ def test_cli_json_on_stdout_and_exit_codes(a11y_site: str) -> None:
     [page] = document["pages"]
     assert page["url"] == url and page["status"] == "ok"
     assert any(f["rule"] == "form-labels" and f["kind"] == "violation" for f in page["findings"])
+    # Who allowed private addresses, when, and for which hosts is in the report and on stderr.
+    grant = document["allow_private"]
+    assert grant["hosts"] == ["127.0.0.1"] and grant["by"].startswith("command line (")
+    assert grant["at"][:4].isdigit() and "Private addresses allowed by" in ran.stderr
 
     refused = runner.invoke(audit_command, [url, "--no-crawl"])
     assert refused.exit_code == 1 and "private, loopback or link-local" in refused.output

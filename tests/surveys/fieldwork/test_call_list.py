@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from panel.tables import ContactEvent
+from service.tables import AuditEvent
 from surveys.services import fieldwork
 from surveys.tables import SurveyInvitation, SurveyLink
 from tests.conftest import post_form
@@ -29,10 +30,14 @@ async def test_phone_members_are_called_not_skipped(
     result = await fieldwork.invite(SLUG, draw_id=await add_draw([caller, emailed]))
     assert result.invited == {"phone": 1, "email": 1} and result.skipped == []
 
-    await staff_login(client, "panel_manager")
+    manager = await staff_login(client, "panel_manager")
     page = (await client.get(PAGE)).text
     calls = page.split('id="calls"', 1)[1].split("Letters to post", 1)[0]
     assert "Grace Lovelace" in calls and "07700 9" in calls
+    # The call list shows a name and phone number: the view is in the staff audit log.
+    [view] = await AuditEvent.select().where(AuditEvent.action == "view")
+    assert view["subject"] == f"panel member {caller}" and view["staff_email"] == manager.email
+    assert view["detail"] == f"fieldwork call list ({SLUG})"
     [invitation] = await SurveyInvitation.select().where(SurveyInvitation.member == caller)
     assert invitation["state"] == "to_call"
     assert await ContactEvent.count().where(ContactEvent.member == caller) == 0
@@ -43,6 +48,8 @@ async def test_phone_members_are_called_not_skipped(
     opened = await client.get(f"/s/{link}")
     assert opened.status_code == 200
     assert "Call recorded for Grace Lovelace" in done.text
+    shown = await AuditEvent.select(AuditEvent.detail).where(AuditEvent.action == "view")
+    assert {"detail": f"fieldwork call made ({SLUG})"} in shown
     assert "Nobody is waiting for a call." in done.text  # off the list once called
     [after] = await SurveyInvitation.select().where(SurveyInvitation.member == caller)
     assert after["state"] == "sent" and after["link"] is not None
