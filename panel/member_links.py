@@ -67,11 +67,11 @@ async def link_state(token: str, now: dt.datetime | None = None) -> LinkState:
     )
     if row is None:
         return LinkState("unknown")
-    if row["used_at"] is not None:  # revoked when a fresh link was sent (`send_link_job`)
-        return LinkState("replaced", int(row["member"]))
     expires = row["created_at"] + dt.timedelta(days=link_days())
-    if expires <= now:
+    if expires <= now:  # expired (whether or not replaced since): the page says so
         return LinkState("expired", int(row["member"]), expires)
+    if row["used_at"] is not None:  # revoked when a fresh link was sent (`send_link_job`)
+        return LinkState("replaced", int(row["member"]), expires)
     return LinkState("ok", int(row["member"]), expires)
 
 
