@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from panel.margins import Margins
+from panel.margins import Margins, member_code, profile_columns
 from panel.tables import Consent, ContactEvent, Member
 
 YEAR = dt.timedelta(days=365)
@@ -38,7 +38,7 @@ async def figures_at(moments: list[dt.datetime], margins: Margins) -> list[dict[
         Member.status,
         Member.joined_at,
         Member.left_at,
-        *[getattr(Member, d) for d in dimensions],
+        *[getattr(Member, c) for c in profile_columns(dimensions)],
     )
     withdrawn = {
         r["member"]: r["withdrawn_at"]
@@ -70,7 +70,7 @@ async def figures_at(moments: list[dt.datetime], margins: Margins) -> list[dict[
         gaps: list[float] = []
         for dimension in dimensions:
             population = margins[dimension]
-            codes = ["" if m[dimension] is None else str(m[dimension]) for m in current]
+            codes = [member_code(m, dimension) for m in current]
             known = sum(1 for c in codes if c in population)
             people = sum(population.values())
             if not known or not people:

@@ -18,7 +18,8 @@ from service.cli import CommandError, run_async
     "--margins",
     "margins_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV dimension,group,population (default: PANEL_MARGINS_FILE or the demo's).",
+    help="CSV dimension,group,population; a dimension may be crossed (age_band×sex, "
+    "groups 16-24×female). Default: PANEL_MARGINS_FILE or the demo's.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @run_async

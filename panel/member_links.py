@@ -50,7 +50,8 @@ def link_days(settings: Settings | None = None) -> int:
 
 @dataclass(frozen=True)
 class LinkState:
-    """What a self-service token is: `ok` (with its member and expiry), `expired` or `unknown`."""
+    """What a self-service token is: `ok` (with its member and expiry), `expired`, `replaced`
+    (a fresh link was sent after it) or `unknown`."""
 
     status: str
     member_id: int | None = None
@@ -60,15 +61,17 @@ class LinkState:
 async def link_state(token: str, now: dt.datetime | None = None) -> LinkState:
     now = now or _now()
     row = (
-        await MemberToken.select(MemberToken.member, MemberToken.created_at)
+        await MemberToken.select(MemberToken.member, MemberToken.created_at, MemberToken.used_at)
         .where(MemberToken.token_hash == hash_token(token), MemberToken.purpose == LINK_PURPOSE)
         .first()
     )
     if row is None:
         return LinkState("unknown")
     expires = row["created_at"] + dt.timedelta(days=link_days())
-    if expires <= now:
+    if expires <= now:  # expired (whether or not replaced since): the page says so
         return LinkState("expired", int(row["member"]), expires)
+    if row["used_at"] is not None:  # revoked when a fresh link was sent (`send_link_job`)
+        return LinkState("replaced", int(row["member"]), expires)
     return LinkState("ok", int(row["member"]), expires)
 
 
@@ -159,7 +162,8 @@ async def queue_fresh_link(email: str, lang: str) -> bool:
 
 
 async def send_link_job(member_id: int, lang: str = "en", **_: Any) -> bool:
-    """The job: a fresh self-service link, mailed to the member's address on record."""
+    """The job: a fresh self-service link, mailed to the member's address on record; the
+    member's earlier self-service links stop working ("replaced", 410)."""
     settings = get_settings()
     row = (
         await Member.select(Member.email, Member.language, Member.status)
@@ -168,8 +172,19 @@ async def send_link_job(member_id: int, lang: str = "en", **_: Any) -> bool:
     )
     if row is None or not row["email"] or row["status"] not in LINK_STATUSES:
         return False
-    link = settings.public_url.rstrip("/") + await self_service_link(member_id)
-    await record_change(member_id, "new_link", detail="a fresh self-service link by email")
+    # The fresh link replaces the member's earlier ones: someone asks for a new link because
+    # the old one is lost, and a lost link (a forwarded email, a shared inbox) should stop
+    # working. Revoked and issued in one transaction, so there is always exactly one.
+    async with MemberToken._meta.db.transaction():
+        await MemberToken.update({MemberToken.used_at: _now()}).where(
+            MemberToken.member == member_id,
+            MemberToken.purpose == LINK_PURPOSE,
+            MemberToken.used_at.is_null(),
+        )
+        link = settings.public_url.rstrip("/") + await self_service_link(member_id)
+        await record_change(
+            member_id, "new_link", detail="a fresh self-service link by email; earlier ones revoked"
+        )
     language = row["language"] if row["language"] in ("en", "cy") else lang
     await send_mail(link_mail(str(row["email"]), link, language, settings), settings)
     return True

@@ -6,6 +6,9 @@ is exactly representative). Groups to recruit next are the under-represented one
 how many members the panel is short of its population share. Members whose code is not in
 the margins (blank, or a group the margins do not have) are counted apart, not in the shares,
 so a missing answer never looks like a represented group.
+
+A cross-classified dimension (`age_band×sex`, see `panel.margins`) is compared the same way,
+on the members' joined codes; a member blank on any part is counted apart.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, WARD_NAMES
-from panel.margins import Margins
+from panel.margins import CROSS, Margins, components, member_code, profile_columns
 from panel.tables import Member
 
 TITLES = {
@@ -33,13 +36,20 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(dimension: str, group: str) -> str:
+    parts = components(dimension)
+    if len(parts) > 1 and len(codes := group.split(CROSS)) == len(parts):
+        return " × ".join(label(d, g) for d, g in zip(parts, codes, strict=True))
     return LABELS.get(dimension, {}).get(group, group)
+
+
+def title(dimension: str) -> str:
+    return " × ".join(TITLES.get(d, d) for d in components(dimension))
 
 
 async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, Any]:
     """The report as one JSON-ready document (CLI `--json`, API and staff page)."""
     dimensions = list(margins)
-    rows = await Member.select(*[getattr(Member, d) for d in dimensions]).where(
+    rows = await Member.select(*[getattr(Member, c) for c in profile_columns(dimensions)]).where(
         Member.status == "active"
     )
     report: dict[str, Any] = {"active": len(rows), "dimensions": [], "recruit_next": []}
@@ -48,7 +58,7 @@ async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, An
         population = margins[dimension]
         counts: dict[str, int] = {}
         for row in rows:
-            code = "" if row[dimension] is None else str(row[dimension])
+            code = member_code(row, dimension)
             counts[code] = counts.get(code, 0) + 1
         known = sum(counts.get(g, 0) for g in population)
         people = sum(population.values())
@@ -74,7 +84,7 @@ async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, An
         report["dimensions"].append(
             {
                 "dimension": dimension,
-                "title": TITLES.get(dimension, dimension),
+                "title": title(dimension),
                 "members_counted": known,
                 "not_in_margins": len(rows) - known,
                 "groups": groups,

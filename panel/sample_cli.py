@@ -9,12 +9,24 @@ from pathlib import Path
 import click
 
 from panel.contact_rules import RulesError, panel_rules, read_rules_file
-from panel.margins import MarginsError, read_margins
+from panel.margins import MarginsError, canonical, is_dimension, read_margins
 from panel.sampling import METHODS, DrawRequest, DrawResult, SampleError, read_quotas, replay_draw
 from panel.services import PROFILE_COLUMNS
 from service.cli import CommandError, run_async
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _dimensions(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    for value in values:
+        if not is_dimension(value):
+            raise click.BadParameter(
+                f"{value!r} is not one of {', '.join(PROFILE_COLUMNS)} "
+                "(or a cross-classification of them, such as age_band×sex)"
+            )
+    return tuple(canonical(v) for v in values)
 
 
 @click.command("sample", help="Draw a sample of panel members and record the draw.")
@@ -34,9 +46,11 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option(
     "--stratify",
-    type=click.Choice(PROFILE_COLUMNS),
     multiple=True,
-    help="Stratify by this dimension; repeat for several (strata are then their combinations).",
+    callback=_dimensions,
+    help=f"Stratify by this dimension ({', '.join(PROFILE_COLUMNS)}, or a cross-classified one "
+    "such as age_band×sex from the margins); repeat for several (strata are then their "
+    "combinations).",
 )
 @click.option("--margins", "margins_file", type=_FILE, help="Population margins for --stratify.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draw as one JSON document.")
@@ -75,6 +89,8 @@ async def sample_command(
         raise CommandError(f"{error}. No sample drawn.") from None
     if as_json:
         click.echo(json.dumps(result.document(), indent=2))
+        for problem in result.shortfalls:  # stdout stays the one JSON document
+            click.echo(f"margin not met exactly: {problem}", err=True)
     else:
         click.echo(summary(result))
 
@@ -95,6 +111,9 @@ def summary(result: DrawResult) -> str:
             f"  {stratum['dimension']}={stratum['group']}: {stratum['drawn']:,} drawn "
             f"(target {stratum['target']:,})"
         )
+    if result.shortfalls:
+        lines.append("Margins the strata could not meet exactly (the nearest was drawn):")
+        lines.extend(f"  {problem}" for problem in result.shortfalls)
     if result.excluded:
         lines.append("Not eligible:")
         lines.extend(f"  {reason}: {count:,}" for reason, count in result.excluded.items())

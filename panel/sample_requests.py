@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from panel.contact_rules import ContactRules, RulesError, panel_rules, rules_with
-from panel.margins import MarginsError, panel_margins
+from panel.margins import MarginsError, is_dimension, panel_margins
 from panel.sampling import (
     MAX_SEED,
     METHODS,
@@ -80,9 +80,15 @@ def parse_request(
     stratify = stratify_dimensions(raw if isinstance(raw, (str, list)) else None)
     margins = None
     if method == "stratified":
-        unknown = [d for d in stratify if d not in PROFILE_COLUMNS]
+        unknown = [d for d in stratify if not is_dimension(d)]
         if not stratify or unknown:
-            errors.append(("stratify", f"Choose what to stratify by: {', '.join(PROFILE_COLUMNS)}"))
+            errors.append(
+                (
+                    "stratify",
+                    f"Choose what to stratify by: {', '.join(PROFILE_COLUMNS)} "
+                    "(or a cross-classification in the margins, such as age_band×sex)",
+                )
+            )
         else:
             try:
                 margins = panel_margins()

@@ -43,9 +43,17 @@ from sortition_algorithms.people import People
 from sortition_algorithms.utils import override_logging_handlers, set_random_provider
 
 from panel.contact_rules import ContactRules, Pool, eligible_pool
-from panel.margins import Margins
+from panel.margins import Margins, canonical, is_dimension, profile_columns
 from panel.services import PROFILE_COLUMNS
-from panel.strata import SEPARATOR, AllocationError, allocate_strata, cell_key, largest_remainder
+from panel.strata import (
+    SEPARATOR,
+    AllocationError,
+    allocate_strata,
+    cell_key,
+    known_groups,
+    largest_remainder,
+    stratum_code,
+)
 from panel.tables import Draw, DrawMember, Member
 
 # sortition-algorithms prints its progress ("Trial number: 1") to stdout by default, which
@@ -284,7 +292,7 @@ def stratify_dimensions(stratify: str | Sequence[str] | None) -> list[str]:
     if not stratify:
         return []
     items = [stratify] if isinstance(stratify, str) else list(stratify)
-    names = [n.strip() for item in items for n in str(item).split(",")]
+    names = [canonical(n) for item in items for n in str(item).split(",")]
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -293,12 +301,18 @@ def stratified_select(
     dimensions: str | Sequence[str],
     profiles: Mapping[int, Mapping[str, str]],
     seed: int,
+    margin_targets: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[int]:
-    """Simple random samples of each stratum's allocation, strata in name order."""
+    """Simple random samples of each stratum's allocation, strata in name order.
+
+    With `margin_targets`, codes outside the margins are the `(not known)` stratum (draws recorded
+    before that group existed have none, and never allocated those members, so they replay the
+    same without it)."""
     dims = stratify_dimensions(dimensions)
+    known = known_groups(margin_targets) if margin_targets else None
     by_cell: dict[str, list[int]] = {}
     for member_id, profile in profiles.items():
-        by_cell.setdefault(cell_key(profile, dims), []).append(member_id)
+        by_cell.setdefault(cell_key(profile, dims, known), []).append(member_id)
     problems = [
         f"{_cell_label(dims, cell)}: need {want:,}, only {len(by_cell.get(cell, [])):,} eligible"
         for cell, want in allocation.items()
@@ -354,6 +368,10 @@ class DrawResult:
     created_at: dt.datetime
     #: stratified: dimension -> group -> integer margin target
     margin_targets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: stratified: the stratification dimensions (`dimensions` holds their profile columns)
+    stratify: list[str] = field(default_factory=list)
+    #: stratified: each margin group the strata could not meet exactly, and by how much
+    shortfalls: list[str] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
         """The `--json` document (the issue's contract)."""
@@ -377,10 +395,12 @@ class DrawResult:
         """Each stratification margin's groups: the target and how many were drawn."""
         if not self.dimensions or self.method != "stratified":
             return []
-        targets = self.margin_targets or {self.dimensions[0]: self.allocation}
+        stratify = self.stratify or self.dimensions
+        targets = self.margin_targets or {stratify[0]: self.allocation}
+        known = known_groups(targets)
         rows: list[dict[str, Any]] = []
-        for dimension in self.dimensions:
-            got = Counter(d[dimension] for d in self.drawn)
+        for dimension in stratify:
+            got = Counter(stratum_code(d, dimension, known) for d in self.drawn)
             rows.extend(
                 {"dimension": dimension, "group": g, "target": n, "drawn": got[g]}
                 for g, n in sorted(targets.get(dimension, {}).items())
@@ -398,7 +418,7 @@ def _dimensions(
     if method == "quota":
         return list(dict.fromkeys(q.dimension for q in quotas))
     if method == "stratified":
-        return stratify_dimensions(stratify)
+        return profile_columns(stratify_dimensions(stratify))
     return []
 
 
@@ -417,8 +437,11 @@ def _validate(request: DrawRequest) -> None:
         if not dimensions:
             problems.append(f"stratify by one or more of {DIMENSIONS}")
         for dimension in dimensions:
-            if dimension not in PROFILE_COLUMNS:
-                problems.append(f"stratify: {dimension!r} is not one of {DIMENSIONS}")
+            if not is_dimension(dimension):
+                problems.append(
+                    f"stratify: {dimension!r} is not one of {DIMENSIONS} (or a "
+                    "cross-classification of them, such as age_band×sex)"
+                )
             elif not request.margins or dimension not in request.margins:
                 problems.append(f"the margins have no {dimension} rows to stratify by")
     if problems:
@@ -434,6 +457,7 @@ def select(
     quotas: list[Quota],
     stratify: str | Sequence[str] | None,
     allocation: Mapping[str, int],
+    margin_targets: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[int]:
     """The members a draw picks: a pure function of its inputs (what replay relies on)."""
     if size > len(profiles):
@@ -444,7 +468,7 @@ def select(
         return quota_select(quotas, profiles, size, seed)
     if method == "stratified":
         assert stratify is not None
-        return stratified_select(allocation, stratify, profiles, seed)
+        return stratified_select(allocation, stratify, profiles, seed, margin_targets)
     return random_select(list(profiles), size, seed)
 
 
@@ -455,6 +479,7 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
     pool: Pool = await eligible_pool(request.rules, seed=seed)
     allocation: dict[str, int] = {}
     margin_targets: dict[str, dict[str, int]] = {}
+    shortfalls: list[str] = []
     stratify = stratify_dimensions(request.stratify) if request.method == "stratified" else []
     if stratify:
         assert request.margins
@@ -469,7 +494,7 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
             plan = allocate_strata(request.size, stratify, request.margins, pool.profiles)
         except AllocationError as error:
             raise SampleError(error.problems) from None
-        allocation, margin_targets = plan.cells, plan.margin_targets
+        allocation, margin_targets, shortfalls = plan.cells, plan.margin_targets, plan.shortfalls
     drawn = select(
         request.method,
         request.size,
@@ -478,6 +503,7 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         quotas=request.quotas,
         stratify=stratify,
         allocation=allocation,
+        margin_targets=margin_targets,
     )
     dimensions = _dimensions(request.method, request.quotas, stratify)
     details = {
@@ -489,6 +515,7 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         "allocation": allocation,
         "margin_targets": margin_targets,
         "stratify": stratify,
+        "shortfalls": shortfalls,
     }
     quotas = [asdict(q) for q in request.quotas]
     now = dt.datetime.now(dt.UTC)
@@ -537,6 +564,8 @@ async def draw_sample(request: DrawRequest) -> DrawResult:
         created_by=request.created_by,
         created_at=now,
         margin_targets=margin_targets,
+        stratify=stratify,
+        shortfalls=shortfalls,
     )
 
 
@@ -582,6 +611,8 @@ async def _result(draw_id: int) -> DrawResult:
         created_by=row["created_by"],
         created_at=row["created_at"],
         margin_targets=details.get("margin_targets", {}),
+        stratify=details.get("stratify") or [],
+        shortfalls=details.get("shortfalls", []),
     )
 
 
@@ -632,5 +663,6 @@ async def replay_draw(draw_id: int) -> Replay:
         quotas=quotas,
         stratify=details.get("stratify"),
         allocation=details.get("allocation", {}),
+        margin_targets=details.get("margin_targets") or None,
     )
     return Replay(draw_id, await draw_members(draw_id), again)

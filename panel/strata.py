@@ -18,9 +18,23 @@ and their allocation is found in three steps:
 3. **Controlled rounding**: each cell's real target is rounded down or up so that every margin
    still adds up exactly to its integer target, choosing the roundings that move the cells
    least (a small 0/1 integer programme solved by HiGHS through `scipy.optimize.milp`; with two
-   dimensions such a rounding always exists, Cox 1987). If no exact rounding exists (possible
-   with three or more dimensions) the margins are met as closely as possible and the shortfall
-   is kept in the allocation's `margin_targets` beside what was drawn.
+   dimensions such a rounding always exists, Cox 1987). With three or more dimensions it may
+   not: then any whole numbers within each cell's eligible count are allowed (an integer
+   programme minimising the total distance from the raked targets), which meets the margins
+   exactly whenever any whole-number table of the pool's cells can. When none can (the pool's
+   combinations make every exact table fractional), the margins are met as closely as
+   possible and each group that is missed is named with by how much in the allocation's
+   `shortfalls` ("age_band=16-24: target 42, the strata give 41 (1 short)"), which the draw
+   records and every summary shows.
+
+Members whose code on a stratification dimension is blank, or a code the margins do not have,
+are not left out of the draw: they form that dimension's `(not known)` group, whose target is
+their share of the eligible pool (rounded), the margins' groups sharing the rest. So a member
+who preferred not to answer an equality question is as likely to be drawn as the average
+eligible member, and the known groups are still proportional to the population.
+
+Dimensions may be cross-classified (`age_band×sex`, `panel.margins`): the stratum code is then
+the member's joined codes, and the method is the same.
 
 The members of each cell are then drawn by simple random sampling (`panel.sampling`), so within
 a stratum every eligible member has the same chance. The allocation is recorded with the draw,
@@ -34,13 +48,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from panel.margins import member_code
+
 SEPARATOR = "|"
+#: the group of members whose code on a dimension is blank or not in the margins
+NOT_KNOWN = "(not known)"
 RAKE_ITERATIONS = 500
 RAKE_TOLERANCE = 1e-9
 
@@ -59,10 +77,33 @@ class Allocation:
     cells: dict[str, int]
     #: dimension -> group -> the integer margin target
     margin_targets: dict[str, dict[str, int]]
+    #: each margin group the rounded strata miss, and by how much (empty: all met exactly)
+    shortfalls: list[str] = field(default_factory=list)
 
 
-def cell_key(profile: Mapping[str, str], dimensions: Sequence[str]) -> str:
-    return SEPARATOR.join(str(profile[d]) for d in dimensions)
+def stratum_code(
+    profile: Mapping[str, str],
+    dimension: str,
+    known: Mapping[str, Collection[str]] | None = None,
+) -> str:
+    """The member's group on `dimension`; with `known` groups, anything else is NOT_KNOWN."""
+    code = member_code(profile, dimension)
+    if known is not None and code not in known.get(dimension, ()):
+        return NOT_KNOWN
+    return code
+
+
+def cell_key(
+    profile: Mapping[str, str],
+    dimensions: Sequence[str],
+    known: Mapping[str, Collection[str]] | None = None,
+) -> str:
+    return SEPARATOR.join(stratum_code(profile, d, known) for d in dimensions)
+
+
+def known_groups(margin_targets: Mapping[str, Mapping[str, int]]) -> dict[str, set[str]]:
+    """The margins' own groups per dimension, from an allocation's (recorded) targets."""
+    return {d: set(groups) - {NOT_KNOWN} for d, groups in margin_targets.items()}
 
 
 def largest_remainder(size: int, population: Mapping[str, int]) -> dict[str, int]:
@@ -89,8 +130,15 @@ def allocate_strata(
     profiles: Mapping[int, Mapping[str, str]],
 ) -> Allocation:
     """How many to draw from each stratum (see the module docstring for the method)."""
-    targets = {d: largest_remainder(size, margins[d]) for d in dimensions}
-    counts = Counter(cell_key(p, dimensions) for p in profiles.values())
+    known = {d: set(margins[d]) for d in dimensions}
+    counts = Counter(cell_key(p, dimensions, known) for p in profiles.values())
+    targets = {}
+    for d_index, dimension in enumerate(dimensions):
+        unknown = sum(n for k, n in counts.items() if k.split(SEPARATOR)[d_index] == NOT_KNOWN)
+        share = math.floor(size * unknown / len(profiles) + 0.5) if profiles else 0
+        targets[dimension] = largest_remainder(size - share, margins[dimension])
+        if unknown:
+            targets[dimension][NOT_KNOWN] = share
     problems: list[str] = []
     if len(dimensions) == 1:
         (dimension,) = dimensions
@@ -130,7 +178,70 @@ def allocate_strata(
     if problems:
         raise AllocationError(problems)
     rounded = _controlled_round(keys, codes, counts, dimensions, targets, exact, size)
-    return Allocation({k: n for k, n in zip(keys, rounded, strict=True) if n}, targets)
+    if _misses(rounded, codes, dimensions, targets):
+        rounded = _exact_integers(keys, codes, counts, dimensions, targets, exact, size) or rounded
+    return Allocation(
+        {k: n for k, n in zip(keys, rounded, strict=True) if n},
+        targets,
+        _misses(rounded, codes, dimensions, targets),
+    )
+
+
+def _misses(
+    rounded: Sequence[int],
+    codes: list[list[str]],
+    dimensions: Sequence[str],
+    targets: Mapping[str, Mapping[str, int]],
+) -> list[str]:
+    """Each margin group the rounded cells do not add up to, with by how much."""
+    out = []
+    for d_index, dimension in enumerate(dimensions):
+        got: Counter[str] = Counter()
+        for n, code in zip(rounded, codes, strict=True):
+            got[code[d_index]] += n
+        for group, want in sorted(targets[dimension].items()):
+            if got[group] != want:
+                gap = got[group] - want
+                how = f"{-gap:,} short" if gap < 0 else f"{gap:,} over"
+                out.append(
+                    f"{dimension}={group}: target {want:,}, the strata give {got[group]:,} ({how})"
+                )
+    return out
+
+
+def _exact_integers(
+    keys: list[str],
+    codes: list[list[str]],
+    counts: Mapping[str, int],
+    dimensions: Sequence[str],
+    targets: Mapping[str, Mapping[str, int]],
+    exact: np.ndarray,
+    size: int,
+) -> list[int] | None:
+    """Whole numbers within each cell's pool meeting every margin exactly, nearest the raked
+    targets (L1), or None when no such table exists."""
+    groups = _membership(codes, dimensions, targets)
+    n_cells = len(keys)
+    # variables: x per cell (integer), then distance above and below the raked target per cell
+    n_vars = 3 * n_cells
+    cost = np.concatenate([np.zeros(n_cells), np.ones(2 * n_cells)])
+    rows = [np.concatenate([mask.astype(float), np.zeros(2 * n_cells)]) for _, _, mask in groups]
+    low = [float(targets[d][g]) for d, g, _ in groups]
+    rows.append(np.concatenate([np.ones(n_cells), np.zeros(2 * n_cells)]))
+    low.append(float(size))
+    distance = np.hstack([np.eye(n_cells), -np.eye(n_cells), np.eye(n_cells)])
+    matrix = np.vstack([np.array(rows), distance])
+    bounds_low = np.concatenate([np.array(low), exact])
+    cap = np.array([counts[k] for k in keys], dtype=float)
+    result = milp(
+        cost,
+        constraints=LinearConstraint(matrix, bounds_low, bounds_low),
+        integrality=np.concatenate([np.ones(n_cells), np.zeros(2 * n_cells)]),
+        bounds=Bounds(np.zeros(n_vars), np.concatenate([cap, np.full(2 * n_cells, np.inf)])),
+    )
+    if result.x is None or not result.success:
+        return None
+    return [round(x) for x in result.x[:n_cells]]
 
 
 def _membership(

@@ -153,7 +153,7 @@ class SurveyMessage(Table, tablename="survey_message"):
     number = Integer(default=0)  # reminder 1, 2, ...; 0 otherwise
     channel = Varchar(length=16)
     message_id = Varchar(length=200, unique=True, index=True)
-    state = Varchar(length=16, default="sending")  # sending|sent|unconfirmed
+    state = Varchar(length=16, default="sending")  # prepared|sending|sent|unconfirmed
     link = ForeignKey(references=SurveyLink, null=True, default=None)
     letter_batch = Integer(null=True, default=None)
     started_at = Timestamptz(default=TimestamptzNow())

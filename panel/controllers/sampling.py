@@ -72,6 +72,7 @@ def _draw_document(result: DrawResult) -> dict[str, Any]:
         "rules": result.rules,
         "quotas": result.against_quotas(),
         "strata": result.against_strata(),
+        "shortfalls": result.shortfalls,
         "excluded": result.excluded,
         "created_by": result.created_by,
         "created_at": result.created_at.isoformat(),

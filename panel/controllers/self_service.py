@@ -72,21 +72,22 @@ def _flat(form: dict[str, list[Any]]) -> dict[str, Any]:
 
 
 async def _unknown(request: Request[Any, Any, Any]) -> Template:
-    """An unknown link (404), or an expired one (410), each with the way to get a new link."""
+    """An unknown link (404), or an expired or replaced one (410), each with the way to get a
+    new link."""
     lang = _lang(request, None)
     w = words(lang)
     token = str(request.path_params.get("token") or "")
     state = await member_links.link_state(token) if token else None
-    expired = state is not None and state.status == "expired"
+    status = state.status if state is not None else "unknown"
+    expired = status in ("expired", "replaced")
+    key = status if expired else "unknown"
     return Template(
         "panel/signup/message.html",
         context={
             "lang": lang,
             "w": w,
-            "title": w["me_expired_title" if expired else "me_unknown_title"],
-            "text": w["me_expired_text"].replace("{days}", str(member_links.link_days()))
-            if expired
-            else w["me_unknown_text"],
+            "title": w[f"me_{key}_title"],
+            "text": w[f"me_{key}_text"].replace("{days}", str(member_links.link_days())),
             "new_link": True,
             "switcher": [],
         },
@@ -155,6 +156,8 @@ class SelfServicePages(Controller):
         saved = request.query_params.get("saved")
         message = {
             "details": w["saved"],
+            "email_pending": w["saved_email_pending"],
+            "partly": w["saved_partly"],
             "preferences": w["saved"],
             "paused": w["paused"].format(date=_date(v["paused_until"], lang)),
             "resumed": w["resumed"],
@@ -302,8 +305,12 @@ class SelfServicePages(Controller):
                 )
             except OSError:
                 log.exception("new-email confirmation could not be sent (member %s)", member.id)
+        # "saved" only for what was saved: a new email address waits for its confirmation
+        saved = "details"
+        if change.pending_email:
+            saved = "partly" if change.changed else "email_pending"
         return Redirect(
-            f"{BASE}/{token}?saved=details", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE
+            f"{BASE}/{token}?saved={saved}", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE
         )
 
     # --------------------------------------------------------------------- preferences

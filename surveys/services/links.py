@@ -176,32 +176,65 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
         if member in seen:
             problems.append((f"member_references[{i}]", "is listed more than once"))
         seen.setdefault(member, i)
+    conflicts, retire = await _link_conflicts(survey_id, version, member_ids)
+    for i, member in enumerate(member_ids):
+        if member in conflicts:
+            problems.append((f"member_references[{i}]", conflicts[member]))
+    if problems:
+        raise Conflict("some members cannot be sent another link to this survey", problems)
+    if retire:
+        await SurveyLink.update({SurveyLink.expires_at: _now()}).where(SurveyLink.id.is_in(retire))
+
+
+#: the start of `_link_conflicts`' reason for a member who has answered this version
+ANSWERED = "has already responded to this survey"
+
+
+async def _link_conflicts(
+    survey_id: int, version: int, member_ids: list[int]
+) -> tuple[dict[int, str], list[int]]:
+    """Members who may not get another link (answered, or part-way through a link that still
+    works), each with the reason; and the ids of the others' unused open links, to retire.
+
+    Inside the caller's transaction; on PostgreSQL it takes the per-member lock staff-assisted
+    entry takes, in a fixed order, so two requests about one member take turns.
+    """
+    if not member_ids:
+        return {}, []
     engine = SurveyLink._meta.db
     if engine.engine_type == "postgres":
-        # The same per-member lock as staff-assisted entry takes, in a fixed order: two
-        # requests about one member take turns, so both cannot pass the checks below.
         for member in sorted(set(member_ids)):
             await engine.run_querystring(
                 QueryString("SELECT pg_advisory_xact_lock({}, {})", survey_id, member)
             )
-    placeholders = ", ".join("{}" for _ in member_ids)
-    rows = await SurveyLink._meta.db.run_querystring(
-        QueryString(
-            _MEMBER_LINKS_SQL.replace("({})", f"({placeholders})"), survey_id, version, *member_ids
+    rows: list[dict[str, Any]] = []
+    answered: set[int] = set()
+    unique = list(dict.fromkeys(member_ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        placeholders = ", ".join("{}" for _ in chunk)
+        rows.extend(
+            await engine.run_querystring(
+                QueryString(
+                    _MEMBER_LINKS_SQL.replace("({})", f"({placeholders})"),
+                    survey_id,
+                    version,
+                    *chunk,
+                )
+            )
         )
-    )
-    # Responses entered by staff for a member have no link: they count as answered too.
-    assisted = await SurveyResponse.select(SurveyResponse.member).where(
-        (SurveyResponse.survey == survey_id)
-        & (SurveyResponse.version == version)
-        & SurveyResponse.member.is_in(member_ids)
-        & (SurveyResponse.status == "complete")
-    )
-    answered = {int(r["member"]) for r in assisted}
+        # Responses entered by staff for a member have no link: they count as answered too.
+        assisted = await SurveyResponse.select(SurveyResponse.member).where(
+            (SurveyResponse.survey == survey_id)
+            & (SurveyResponse.version == version)
+            & SurveyResponse.member.is_in(chunk)
+            & (SurveyResponse.status == "complete")
+        )
+        answered |= {int(r["member"]) for r in assisted}
     answered |= {int(r["member"]) for r in rows if r["status"] == "used"}
     now = _now()
     started: dict[int, Any] = {}
-    retire: list[int] = []
+    open_links: dict[int, list[int]] = {}
     for r in rows:
         expires = _as_datetime(r["expires_at"])
         if r["status"] != "open" or (expires is not None and expires <= now):
@@ -209,23 +242,66 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
         if r["response_status"] == "partial":
             started[int(r["member"])] = _as_datetime(r["created_at"])
         else:
-            retire.append(int(r["id"]))
-    for i, member in enumerate(member_ids):
+            open_links.setdefault(int(r["member"]), []).append(int(r["id"]))
+    conflicts: dict[int, str] = {}
+    for member in unique:
         if member in answered:
-            problems.append((f"member_references[{i}]", "has already responded to this survey"))
+            conflicts[member] = ANSWERED
         elif member in started:
             when = started[member]
             sent = f" sent on {when:%d %B %Y}" if when else ""
-            problems.append(
-                (
-                    f"member_references[{i}]",
-                    f"has started answering through the link{sent}, which still works",
-                )
-            )
-    if problems:
-        raise Conflict("some members cannot be sent another link to this survey", problems)
+            conflicts[member] = f"has started answering through the link{sent}, which still works"
+    retire = [i for m, ids in open_links.items() if m not in conflicts for i in ids]
+    return conflicts, retire
+
+
+async def issue_member_links(
+    survey_id: int,
+    version: int,
+    member_ids: list[int],
+    *,
+    expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
+) -> dict[int, IssuedLink | str]:
+    """One fresh personal link per member, in bulk, inside the caller's transaction; a member
+    who may not get one has the reason instead (`ANSWERED`, or part-way through a working link).
+
+    For fieldwork sending a batch: the caller has already checked each member may be contacted
+    (`panel.services.invitation_targets`). The rules are `create_links`': the members' unused
+    open links for this version are retired, so nobody holds two working links, and only
+    token hashes are stored. A few statements for the whole batch instead of a transaction of
+    seven per member.
+    """
+    members = list(dict.fromkeys(member_ids))
+    conflicts, retire = await _link_conflicts(survey_id, version, members)
+    now = _now()
     if retire:
-        await SurveyLink.update({SurveyLink.expires_at: now}).where(SurveyLink.id.is_in(retire))
+        for start in range(0, len(retire), 500):
+            await SurveyLink.update({SurveyLink.expires_at: now}).where(
+                SurveyLink.id.is_in(retire[start : start + 500])
+            )
+    expires = now + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    issued = {m: new_link_token() for m in members if m not in conflicts}
+    rows = [
+        SurveyLink(
+            token_hash=hash_token(token),
+            survey=survey_id,
+            version=version,
+            kind="personal",
+            member=member,
+            expires_at=expires,
+        )
+        for member, token in issued.items()
+    ]
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 500):
+        inserted = await SurveyLink.insert(*rows[start : start + 500]).returning(
+            SurveyLink.id, SurveyLink.token_hash
+        )
+        ids.update({r["token_hash"]: int(r["id"]) for r in inserted})
+    out: dict[int, IssuedLink | str] = dict(conflicts)
+    for member, token in issued.items():
+        out[member] = IssuedLink(token, ids[hash_token(token)], member)
+    return out
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,19 @@
 Every message has a deterministic id (`<rv.{invitation}.{kind}.{n}@domain>`). Sending is three
 steps:
 
-1. *prepare*, one transaction: re-check the invitation (a reminder stops if the member has
-   responded, also one who responded after the job was queued), the member's consent, make
-   the personal link, and write a `survey_message` row in state `sending`;
+1. *prepare*, one transaction for a batch of up to `PREPARE_BATCH` messages: re-check each
+   invitation (a reminder stops if the member has responded, also one who responded after the
+   job was queued), the member's consent, make the personal links in bulk
+   (`links.issue_member_links`: the single-use link rules, a few statements for the batch),
+   and write each `survey_message` row in state `sending`;
 2. *deliver*: SMTP, the SMS sender, or a page in a letter batch;
 3. *finalise*, one transaction: the message becomes `sent`, the invitation's state, send time
    and Message-ID change, and the contact is recorded through `panel.services.record_contact`.
 
-A job retried after a crash between 1 and 3 finds the `sending` row. For email and SMS it
+A message is `prepared` until just before its hand-over, when it becomes `sending` (in the
+transaction that finalised the one before it). A retried job sends a `prepared` message (it
+never left) with a fresh link. A job retried after a crash between hand-over and 3 finds the
+`sending` row. For email and SMS it
 cannot know whether the message left, so it never sends it again: it finalises the message as
 `unconfirmed` (at most once; the next reminder covers a message that was really lost). A letter
 in `sending` was never printed (a batch only exists once its PDF is written and finalised), so
@@ -34,7 +39,6 @@ from panel import services as panel
 from service.mail import Mail, MailSession
 from service.settings import Settings, get_settings
 from surveys.services import definitions_store, fieldwork, links
-from surveys.services.errors import Conflict
 from surveys.services.letters import Letter, render_batch, typed_link
 from surveys.services.messages import Content, email_html, email_text, sms_text
 from surveys.services.sms import Sender, sender_from_settings
@@ -135,131 +139,165 @@ async def _finalise(
     )
 
 
-async def _prepare(
+@dataclass
+class _Checked:
+    """A message that passed step 1's checks and waits for its link (if it needs one)."""
+
+    inv: dict[str, Any]
+    survey: dict[str, Any]
+    target: panel.InvitationTarget
+    channel: str
+    message_id: str
+    existing: dict[str, Any] | None
+    kind: str
+
+    @property
+    def needs_link(self) -> bool:
+        return self.kind in ("invitation", "reminder")
+
+
+async def _check(
     invitation_id: int,
     kind: str,
     number: int,
     settings: Settings,
-    titles: dict[tuple[int, int], dict[str, str]],
-    channels: tuple[str, ...] = ("email", "sms"),
-) -> Prepared | None:
-    """Step 1. None when there is nothing to send (done already, responded, no consent), or
-    when a reminder's member now prefers a channel this job does not deliver (`channels`): the
-    next `queue_reminders` queues it on the right job, as its reminder count did not move."""
+    channels: tuple[str, ...],
+) -> _Checked | None:
+    """Step 1's checks, inside the caller's transaction. None when there is nothing to send
+    (done already, responded, no consent), or when a reminder's member now prefers a channel
+    this job does not deliver (`channels`): the next `queue_reminders` queues it on the right
+    job, as its reminder count did not move."""
     message_id = message_id_for(invitation_id, kind, number, settings)
-    engine = SurveyInvitation._meta.db
-    async with engine.transaction():
-        inv = (
-            await SurveyInvitation.select(*_INVITATION_COLUMNS)
-            .where(SurveyInvitation.id == invitation_id)
-            .first()
-        )
-        if inv is None:
-            return None
-        survey = (
-            await Survey.select(Survey.slug, Survey.title, Survey.current_version)
-            .where(Survey.id == inv["survey"])
-            .first()
-        )
-        assert survey is not None
-        wanted = {"invitation": "pending", "reminder": "sent", "thank_you": "responded"}[kind]
-        existing = (
-            await SurveyMessage.select(SurveyMessage.id, SurveyMessage.state, SurveyMessage.channel)
-            .where(SurveyMessage.message_id == message_id)
-            .first()
-        )
-        if existing is not None and existing["state"] != "sending":
-            return None  # sent (or finalised as unconfirmed) already
-        if existing is not None and existing["channel"] != "post":
-            # A crash after step 1: the message may have left. Never send it twice.
-            if inv["state"] == wanted:
-                await _finalise(
-                    inv,
-                    int(existing["id"]),
-                    message_id,
-                    kind,
-                    number,
-                    f"{kind}: {survey['title']}",
-                    state="unconfirmed",
-                    channel=str(existing["channel"]),
-                )
-            log.warning("message unconfirmed after a retry", kind=kind, invitation=inv["id"])
-            return None
-        if inv["state"] != wanted:
-            return None
-        if kind == "reminder" and int(inv["reminders_sent"]) >= number:
-            return None
-        if kind == "thank_you" and inv["thanked_at"] is not None:
-            return None
-        member = int(inv["member"])
-        # Checked here, inside the transaction: a member who answered after this job was
-        # queued gets no reminder.
-        if kind in ("invitation", "reminder") and member in await fieldwork.responded_members(
-            int(inv["survey"]), int(inv["version"]), [member]
-        ):
+    inv = (
+        await SurveyInvitation.select(*_INVITATION_COLUMNS)
+        .where(SurveyInvitation.id == invitation_id)
+        .first()
+    )
+    if inv is None:
+        return None
+    survey = (
+        await Survey.select(Survey.slug, Survey.title, Survey.current_version)
+        .where(Survey.id == inv["survey"])
+        .first()
+    )
+    assert survey is not None
+    wanted = {"invitation": "pending", "reminder": "sent", "thank_you": "responded"}[kind]
+    existing = (
+        await SurveyMessage.select(SurveyMessage.id, SurveyMessage.state, SurveyMessage.channel)
+        .where(SurveyMessage.message_id == message_id)
+        .first()
+    )
+    if existing is not None and existing["state"] not in ("sending", "prepared"):
+        return None  # sent (or finalised as unconfirmed) already
+    if existing is not None and existing["state"] == "sending" and existing["channel"] != "post":
+        # A crash after step 1: the message may have left. Never send it twice.
+        if inv["state"] == wanted:
+            await _finalise(
+                inv,
+                int(existing["id"]),
+                message_id,
+                kind,
+                number,
+                f"{kind}: {survey['title']}",
+                state="unconfirmed",
+                channel=str(existing["channel"]),
+            )
+        log.warning("message unconfirmed after a retry", kind=kind, invitation=inv["id"])
+        return None
+    if inv["state"] != wanted:
+        return None
+    if kind == "reminder" and int(inv["reminders_sent"]) >= number:
+        return None
+    if kind == "thank_you" and inv["thanked_at"] is not None:
+        return None
+    member = int(inv["member"])
+    # Checked here, inside the transaction: a member who answered after this job was
+    # queued gets no reminder.
+    if kind in ("invitation", "reminder") and member in await fieldwork.responded_members(
+        int(inv["survey"]), int(inv["version"]), [member]
+    ):
+        await fieldwork.mark_responded(inv)
+        return None
+    (target,) = await panel.invitation_targets([member])
+    channel = str(inv["channel"])
+    if kind == "invitation" and (target.refusal or target.channel != channel):
+        await _skip(inv, target.refusal or f"now prefers {target.channel}")
+        return None
+    if target.refusal or target.channel is None:
+        return None  # no consent on record for the member's channel now
+    if kind != "invitation":
+        # A reminder or thank-you follows the member's current channel and consent: a
+        # member who moved from email to post after the invitation gets a letter.
+        channel = target.channel
+    if channel not in channels:
+        return None
+    if kind == "thank_you" and not target.wants_thank_you:
+        return None
+    if kind in ("invitation", "reminder") and int(survey["current_version"]) != int(inv["version"]):
+        if kind == "invitation":
+            await _skip(inv, "the survey has a newer version")
+        return None
+    return _Checked(inv, survey, target, channel, message_id, existing, kind)
+
+
+async def _complete(
+    checked: _Checked,
+    kind: str,
+    number: int,
+    settings: Settings,
+    titles: dict[tuple[int, int], dict[str, str]],
+    link: links.IssuedLink | str | None,
+) -> Prepared | None:
+    """Step 1's writes, inside the caller's transaction: the link on the invitation, the
+    `sending` message row and the unsubscribe link; then the message's content."""
+    inv, survey, target, channel = checked.inv, checked.survey, checked.target, checked.channel
+    invitation_id, member, existing = int(inv["id"]), int(inv["member"]), checked.existing
+    # An email or text is `prepared` until the moment before it is handed over (`_deliver`
+    # makes it `sending`); a letter is `sending` until its batch's PDF is written.
+    state = "sending" if channel == "post" else "prepared"
+    token: str | None = None
+    link_id: int | None = None
+    if isinstance(link, str):  # no new link for this member (`links.issue_member_links`)
+        if link.startswith(links.ANSWERED):
             await fieldwork.mark_responded(inv)
             return None
-        (target,) = await panel.invitation_targets([member])
-        channel = str(inv["channel"])
-        if kind == "invitation" and (target.refusal or target.channel != channel):
-            await _skip(inv, target.refusal or f"now prefers {target.channel}")
+        if kind == "invitation":
+            await _skip(inv, "has started answering through another link")
             return None
-        if target.refusal or target.channel is None:
-            return None  # no consent on record for the member's channel now
-        if kind != "invitation":
-            # A reminder or thank-you follows the member's current channel and consent: a
-            # member who moved from email to post after the invitation gets a letter.
-            channel = target.channel
-        if channel not in channels:
-            return None
-        if kind == "thank_you" and not target.wants_thank_you:
-            return None
-        token: str | None = None
-        link_id: int | None = None
-        if kind in ("invitation", "reminder"):
-            if int(survey["current_version"]) != int(inv["version"]):
-                if kind == "invitation":
-                    await _skip(inv, "the survey has a newer version")
-                return None
-            try:
-                (issued,) = await links.create_links(str(survey["slug"]), member_ids=[member])
-            except Conflict as error:
-                text = " ".join(message for _, message in error.errors)
-                if "already responded" in text:
-                    await fieldwork.mark_responded(inv)
-                    return None
-                if kind == "invitation":
-                    await _skip(inv, "has started answering through another link")
-                    return None
-                # A reminder to someone part-way through: their link still works and we
-                # cannot show it again (only its hash is kept), so the reminder says so.
-            else:
-                token, link_id = issued.token, issued.link_id
-        if link_id is not None:
-            await SurveyInvitation.update({SurveyInvitation.link: link_id}).where(
-                SurveyInvitation.id == invitation_id
-            )
-        if existing is None:
-            row = SurveyMessage(
-                invitation=invitation_id,
-                kind=kind,
-                number=number,
-                channel=channel,
-                message_id=message_id,
-                link=link_id,
-            )
-            (inserted,) = await SurveyMessage.insert(row).returning(SurveyMessage.id)
-            message_row = int(inserted["id"])
-        else:  # a letter never printed: prepared again with a fresh link
-            message_row = int(existing["id"])
-            await SurveyMessage.update(
-                {SurveyMessage.link: link_id, SurveyMessage.channel: channel}
-            ).where(SurveyMessage.id == message_row)
-        unsubscribe = None
-        if channel in ("email", "sms"):
-            unsubscribe = settings.public_url.rstrip("/") + await panel.issue_unsubscribe_link(
-                member, channel
-            )
+        # A reminder to someone part-way through: their link still works and we
+        # cannot show it again (only its hash is kept), so the reminder says so.
+    elif link is not None:
+        token, link_id = link.token, link.link_id
+    if link_id is not None:
+        await SurveyInvitation.update({SurveyInvitation.link: link_id}).where(
+            SurveyInvitation.id == invitation_id
+        )
+    if existing is None:
+        row = SurveyMessage(
+            invitation=invitation_id,
+            kind=kind,
+            number=number,
+            channel=channel,
+            message_id=checked.message_id,
+            link=link_id,
+            state=state,
+        )
+        (inserted,) = await SurveyMessage.insert(row).returning(SurveyMessage.id)
+        message_row = int(inserted["id"])
+    else:  # a letter never printed, or a message never handed over: again, with a fresh link
+        message_row = int(existing["id"])
+        await SurveyMessage.update(
+            {
+                SurveyMessage.link: link_id,
+                SurveyMessage.channel: channel,
+                SurveyMessage.state: state,
+            }
+        ).where(SurveyMessage.id == message_row)
+    unsubscribe = None
+    if channel in ("email", "sms"):
+        unsubscribe = settings.public_url.rstrip("/") + await panel.issue_unsubscribe_link(
+            member, channel
+        )
     key = (int(inv["survey"]), int(inv["version"]))
     if key not in titles:  # one definition parse per job, not per message
         stored = await definitions_store.get_version(*key)
@@ -278,7 +316,54 @@ async def _prepare(
         unsubscribe_url=unsubscribe,
         sent_on=inv["sent_at"].date() if isinstance(inv["sent_at"], dt.datetime) else None,
     )
-    return Prepared(inv, message_row, message_id, content, target, token, channel)
+    return Prepared(inv, message_row, checked.message_id, content, target, token, channel)
+
+
+#: how many messages one prepare transaction covers when sending by email or SMS
+PREPARE_BATCH = 100
+
+
+async def _prepare_batch(
+    invitation_ids: list[int],
+    kind: str,
+    number: int,
+    settings: Settings,
+    titles: dict[tuple[int, int], dict[str, str]],
+    channels: tuple[str, ...] = ("email", "sms"),
+) -> list[Prepared | None]:
+    """Step 1 for several messages in one transaction (one commit), their personal links made
+    in bulk (`links.issue_member_links`); the same checks and rows as one at a time. The
+    messages are then delivered and finalised one by one, so a crash mid-batch leaves the rest
+    `sending`, which a retry finalises as `unconfirmed` and never sends twice."""
+    async with SurveyInvitation._meta.db.transaction():
+        checked = [await _check(i, kind, number, settings, channels) for i in invitation_ids]
+        wanting: dict[tuple[int, int], list[int]] = {}
+        for c in checked:
+            if c is not None and c.needs_link:
+                key = (int(c.inv["survey"]), int(c.inv["version"]))
+                wanting.setdefault(key, []).append(int(c.inv["member"]))
+        made: dict[tuple[int, int], dict[int, links.IssuedLink | str]] = {}
+        for key, members in wanting.items():
+            made[key] = await links.issue_member_links(*key, members)
+        out: list[Prepared | None] = []
+        for c in checked:
+            if c is None:
+                out.append(None)
+                continue
+            key = (int(c.inv["survey"]), int(c.inv["version"]))
+            link = made[key][int(c.inv["member"])] if c.needs_link else None
+            out.append(await _complete(c, kind, number, settings, titles, link))
+        first = next((p for p in out if p is not None), None)
+        if first is not None:
+            await _mark_sending(first.message_row)
+    return out
+
+
+async def _mark_sending(message_row: int) -> None:
+    """The message is about to be handed over: from now a retry must not send it again."""
+    await SurveyMessage.update({SurveyMessage.state: "sending"}).where(
+        (SurveyMessage.id == message_row) & (SurveyMessage.state == "prepared")
+    )
 
 
 def build_mail(prepared: Prepared) -> Mail:
@@ -322,37 +407,63 @@ async def send_messages(
     settings = settings or get_settings()
     counts = {"sent": 0, "passed": 0}
     titles: dict[tuple[int, int], dict[str, str]] = {}
+    senders: list[Sender] = [sender] if sender else []
     async with MailSession(settings) as session:
-        for invitation_id in invitation_ids:
-            prepared = await _prepare(invitation_id, kind, number, settings, titles)
-            if prepared is None:
-                counts["passed"] += 1
-                continue
-            if prepared.channel == "email":
-                await session.send(build_mail(prepared))
-            elif prepared.channel == "sms":
-                sender = sender or sender_from_settings(settings)
-                assert prepared.target.phone
-                await sender.send(
-                    prepared.target.phone,
-                    sms_text(prepared.content),
-                    reference=prepared.message_id.strip("<>"),
+        for start in range(0, len(invitation_ids), PREPARE_BATCH):
+            batch = invitation_ids[start : start + PREPARE_BATCH]
+            found = await _prepare_batch(batch, kind, number, settings, titles)
+            ready = [p for p in found if p is not None]
+            counts["passed"] += len(found) - len(ready)
+            for k, prepared in enumerate(ready):
+                following = ready[k + 1].message_row if k + 1 < len(ready) else None
+                await _deliver(
+                    prepared, kind, number, settings, session, senders, after_deliver, following
                 )
-            else:
-                raise ValueError(f"send_messages cannot send by {prepared.channel}")
-            await after_deliver(prepared)
-            async with SurveyMessage._meta.db.transaction():
-                await _finalise(
-                    prepared.invitation,
-                    prepared.message_row,
-                    prepared.message_id,
-                    kind,
-                    number,
-                    prepared.content.subject,
-                    channel=prepared.channel,
-                )
-            counts["sent"] += 1
+                counts["sent"] += 1
     return counts
+
+
+async def _deliver(
+    prepared: Prepared,
+    kind: str,
+    number: int,
+    settings: Settings,
+    session: MailSession,
+    senders: list[Sender],
+    after_deliver: AfterDeliver,
+    next_row: int | None,
+) -> None:
+    """Steps 2 and 3 for one prepared email or text message (`senders`: the SMS sender, made
+    on first use). The finalising transaction also marks the batch's next message `sending`
+    (`next_row`), so each message costs one commit and a crash at any point leaves exactly the
+    messages that may have left as `sending` (finalised `unconfirmed` on a retry, never sent
+    twice) and those that certainly did not as `prepared` (sent on the retry)."""
+    if prepared.channel == "email":
+        await session.send(build_mail(prepared))
+    elif prepared.channel == "sms":
+        if not senders:
+            senders.append(sender_from_settings(settings))
+        assert prepared.target.phone
+        await senders[0].send(
+            prepared.target.phone,
+            sms_text(prepared.content),
+            reference=prepared.message_id.strip("<>"),
+        )
+    else:
+        raise ValueError(f"send_messages cannot send by {prepared.channel}")
+    await after_deliver(prepared)
+    async with SurveyMessage._meta.db.transaction():
+        await _finalise(
+            prepared.invitation,
+            prepared.message_row,
+            prepared.message_id,
+            kind,
+            number,
+            prepared.content.subject,
+            channel=prepared.channel,
+        )
+        if next_row is not None:
+            await _mark_sending(next_row)
 
 
 async def print_letters(
@@ -367,8 +478,16 @@ async def print_letters(
     titles: dict[tuple[int, int], dict[str, str]] = {}
     prepared = [
         p
-        for i in invitation_ids
-        if (p := await _prepare(i, kind, number, settings, titles, channels=("post",)))
+        for start in range(0, len(invitation_ids), PREPARE_BATCH)
+        for p in await _prepare_batch(
+            invitation_ids[start : start + PREPARE_BATCH],
+            kind,
+            number,
+            settings,
+            titles,
+            channels=("post",),
+        )
+        if p is not None
     ]
     batches = []
     for large in (False, True):

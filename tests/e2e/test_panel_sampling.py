@@ -6,10 +6,17 @@ each quota, and replays it. axe-core must find nothing on any page and none may 
 sideways at 320 CSS px. Then the full auditor runs over every panel staff page (home,
 samples, form, a draw, representativeness, health). Screenshots go to RV_SCREENSHOTS.
 SQLite only: tests/panel covers both databases over HTTP.
+
+The panel demo alone has a drawn sample but no contact history: its invitations, reminders and
+responses are recorded by the surveys demo's fieldwork (`surveys/demo_fieldwork.py`, ~7 s to
+load with its survey responses; `tests/surveys/fieldwork/test_demo_fieldwork.py` checks the full
+demo's health figures). So that the pages audited here show real figures, `_fieldwork` records
+for the demo draw what fieldwork records, through the same `panel.services.record_contact`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -18,8 +25,8 @@ import pytest
 
 from accessibility.audit import SignIn
 from accessibility.axe import run_axe
-from panel import demo
-from panel.tables import Draw
+from panel import demo, services
+from panel.tables import Draw, DrawMember
 from tests.conftest import create_staff
 from tests.e2e.test_own_pages_audit import audit, violations
 
@@ -39,11 +46,35 @@ async def _check(page: Any, where: str, shot: str) -> list[str]:
     return found
 
 
+async def _fieldwork() -> tuple[int, int, int]:
+    """Invitations for the demo draw's first 120 members, reminders and responses from a third
+    of them: (draw id, invited, responded)."""
+    draw = await Draw.select(Draw.id).where(Draw.created_by == "demo").first()
+    assert draw is not None
+    members = await DrawMember.select(DrawMember.member).where(DrawMember.draw == draw["id"])
+    invited = await services.invitation_targets([m["member"] for m in members[:120]])
+    sent = dt.datetime.now(dt.UTC) - dt.timedelta(days=20)
+    responded = 0
+    for n, target in enumerate(invited):
+        assert target.channel is not None
+        contact = {"channel": target.channel, "subject": "Residents' survey", "draw_id": draw["id"]}
+        await services.record_contact(target.member_id, kind="invitation", at=sent, **contact)
+        if n % 3 == 0:
+            responded += 1
+            at = sent + dt.timedelta(days=2)
+            await services.record_contact(target.member_id, kind="response", at=at, **contact)
+        else:
+            at = sent + dt.timedelta(days=7)
+            await services.record_contact(target.member_id, kind="reminder", at=at, **contact)
+    return draw["id"], len(invited), responded
+
+
 @SQLITE_ONLY
 async def test_draw_a_quota_sample_fix_a_mistake_and_replay_it(
     db: Any, live_server: Any, browser: Any
 ) -> None:
     await demo.load_demo(lambda _: None, live_server.url)
+    demo_draw, invited, responded = await _fieldwork()
     user, password = await create_staff("panel_manager")
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = await browser.new_context(viewport={"width": 1024, "height": 900})
@@ -111,6 +142,12 @@ async def test_draw_a_quota_sample_fix_a_mistake_and_replay_it(
         await page.goto(f"{live_server.url}/staff/panel/representativeness")
         problems += await _check(page, "representativeness", "representativeness")
         await page.goto(f"{live_server.url}/staff/panel/health")
+        row = page.locator(
+            "table:has(caption:has-text('Invited on or after the draw')) "
+            f"tbody tr:has(a:text-is('Draw {demo_draw}'))"
+        )
+        cells = [c.strip() for c in await row.locator("td").all_inner_texts()]
+        assert cells[1:3] == [str(invited), str(responded)], cells
         problems += await _check(page, "health", "health")
     finally:
         await context.close()

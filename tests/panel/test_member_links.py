@@ -92,8 +92,25 @@ async def test_a_new_email_is_used_only_after_it_is_confirmed(
     stored = await MemberToken.select().where(MemberToken.purpose == "confirm_new_email").first()
     assert stored is not None and stored["token_hash"] == hash_token(token)
     assert token not in str(stored) and stored["expires_at"] is not None
-    page = await client.get(link)
+    # an email-only change is not "saved": the banner says what happens next
+    assert saved.headers["location"] == f"{link}?saved=email_pending"
+    page = await client.get(saved.headers["location"] + "&lang=en")
+    assert "Your changes have been saved" not in page.text
+    assert "Check your email: your new email address is not saved until you follow" in page.text
     assert "Owain.New@example.org" in page.text and "we keep using owain@example.org" in page.text
+    welsh = await client.get(saved.headers["location"] + "&lang=cy")
+    assert "Gwiriwch eich e-bost: nid yw eich cyfeiriad e-bost newydd wedi’i gadw" in welsh.text
+    assert "Mae eich newidiadau wedi’u cadw" not in welsh.text
+    # with another change as well, that one is saved and the email still waits
+    both = await post_form(
+        client,
+        f"{link}/details",
+        {**DETAILS, "town": "Southbridge", "email": "Owain.New@Example.org"},
+    )
+    assert both.headers["location"] == f"{link}?saved=partly"
+    partly = await client.get(both.headers["location"] + "&lang=en")
+    assert "Your other changes have been saved. Your new email address is not used" in partly.text
+    path = link_in(handler.messages[-1], "/panel/confirm-email/")  # the second replaced the first
 
     assert (await client.get(path)).status_code == 200  # a mail scanner's GET changes nothing
     assert (await Member.select(Member.email).where(Member.id == member_id).first()) == {
@@ -153,7 +170,7 @@ async def test_a_fresh_link_by_email_answers_alike_for_strangers_and_is_rate_lim
     smtp_client: tuple[Any, Any],
 ) -> None:
     client, handler = smtp_client
-    await member_link()
+    _, first = await member_link()
     form = await client.get("/panel/link")
     assert form.status_code == 200 and 'autocomplete="email"' in form.text
     known = await post_form(client, "/panel/link", {"email": "OWAIN@example.org"})
@@ -171,6 +188,18 @@ async def test_a_fresh_link_by_email_answers_alike_for_strangers_and_is_rate_lim
     assert mail["To"] == "owain@example.org"
     fresh = link_in(mail, "/panel/me/")
     assert (await client.get(fresh)).status_code == 200
+    # the fresh link replaces the old one: a lost or forwarded link stops working
+    old = await client.get(f"{first}?lang=en")
+    assert old.status_code == 410 and "This link has been replaced" in old.text
+    assert 'href="/panel/link"' in old.text
+    assert (await client.get(f"{first}/details")).status_code == 410
+    assert "Mae dolen newydd yn lle’r ddolen hon" in (await client.get(f"{first}?lang=cy")).text
+    assert (
+        await MemberToken.count().where(
+            MemberToken.purpose == "self_service", MemberToken.used_at.is_null()
+        )
+        == 1
+    )
     bad = await post_form(client, "/panel/link", {"email": "not an address"})
     assert bad.status_code == 400 and 'href="#email"' in bad.text
     # the limit: five requests an hour from one client address, whatever the address asked for

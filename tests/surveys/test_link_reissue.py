@@ -153,3 +153,39 @@ async def test_simultaneous_issues_to_one_member_leave_one_working_link(db: Any)
     states = [await links.resolve(one.token) for (one,) in issued]
     assert all(state is not None for state in states)
     assert sum(not state.expired for state in states if state is not None) == 1
+
+
+async def test_bulk_links_keep_the_single_use_rules_member_by_member(db: Any) -> None:
+    """`issue_member_links` (fieldwork's batch sends): one new working link per member, their
+    unused links retired, token hashes only; a member who answered or is answering is named
+    with the reason and the others still get their links."""
+    await store_bank(SLUG)
+    fresh, lost, answered, started = [await new_member(f"P-BULK000{i}") for i in range(4)]
+    (old,) = await _issue(lost)
+    (done,) = await _issue(answered)
+    await _answer_online(done.token)
+    (busy,) = await _issue(started)
+    state = await links.resolve(busy.token)
+    assert state is not None
+    await responses.save_answers(
+        state, {"area_satisfaction": "very_satisfied"}, page_id="local_area", lang="en"
+    )
+    stored = await get_version(SLUG)
+    async with SurveyLink._meta.db.transaction():
+        made = await links.issue_member_links(
+            stored.survey_id, stored.version, [fresh, lost, answered, started, fresh]
+        )
+    assert made[answered] == links.ANSWERED
+    assert isinstance(made[started], str) and "started answering" in made[started]
+    for member in (fresh, lost):
+        issued = made[member]
+        assert isinstance(issued, links.IssuedLink) and issued.member_id == member
+        now = await links.resolve(issued.token)
+        assert now is not None and not now.expired and now.member_id == member
+        row = await SurveyLink.select(SurveyLink.token_hash).where(SurveyLink.id == issued.link_id)
+        assert issued.token not in str(row)
+    gone = await links.resolve(old.token)
+    assert gone is not None and gone.expired  # never two working links for one member
+    still = await links.resolve(busy.token)
+    assert still is not None and not still.expired
+    assert await SurveyLink.count().where(SurveyLink.member == fresh) == 1  # listed twice, one link
