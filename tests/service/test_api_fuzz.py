@@ -30,7 +30,7 @@ from tests.surveys.conftest import store_bank
 pytestmark = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
 
 ROLES = ("admin", "panel_manager", "research_officer", "web_team")
-ADMIN_EXAMPLES = 1
+ADMIN_EXAMPLES = 4
 OTHER_EXAMPLES = 1
 #: Not JSON: /api/metrics is Prometheus text; the export's CSV/xlsx/sav answers are not yet
 #: documented (and it sends `charset=utf-8` twice), a known gap.
