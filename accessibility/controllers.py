@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -27,6 +26,7 @@ from accessibility.schedules import describe_schedule
 from accessibility.schemas import MarkIn, SiteIn, site_from_form
 from service.auth import PUBLIC_OPT, public, requires_role
 from service.navigation import NavItem
+from service.openapi import CONFLICT
 from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import PROJECT_ROOT, Settings
@@ -344,14 +344,9 @@ class AccessibilityAPI(Controller):
         ]
 
     @post("/sites", status_code=201)
-    async def create_site(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def create_site(self, request: Request[Any, Any, Any], data: SiteIn) -> Response[Any]:
         """Configure a site (JSON body: SiteIn). 400 names each bad field."""
-        try:
-            site = msgspec.json.decode(await request.body(), type=SiteIn)
-        except msgspec.ValidationError as error:
-            return _problem(400, "the site settings are not valid", [("body", str(error))])
-        except msgspec.DecodeError as error:
-            return _problem(400, "malformed JSON", [("body", str(error))])
+        site = data
         try:
             site_id = await services.create_site(site, _actor(request))
         except services.SiteError as error:
@@ -384,7 +379,7 @@ class AccessibilityAPI(Controller):
             return _problem(404, str(error), [("run_id", "no such run")])
         return Response(body)
 
-    @post("/runs/{run_id:int}/cancel", guards=[ADMIN], status_code=200)
+    @post("/runs/{run_id:int}/cancel", guards=[ADMIN], status_code=200, responses=CONFLICT)
     async def cancel_run(self, run_id: PathInt, request: Request[Any, Any, Any]) -> Response[Any]:
         """Cancel a queued or running run (administrators): 409 when it has already ended."""
         try:

@@ -38,6 +38,7 @@ from service.logs import configure_logging, request_log_middleware
 from service.metrics import ROUTES as METRICS_ROUTES
 from service.metrics import outermost as metrics_outermost
 from service.navigation import staff_navigation
+from service.openapi import document_api
 from service.roles import Role
 from service.security import add_security_headers
 from service.session_store import DatabaseSessionStore
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         cookie_httponly=True,
         cookie_samesite="lax",
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[*SERVICE_ROUTES, *METRICS_ROUTES, *domains.routes(), *static_routers()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         on_app_init=[session_auth.on_app_init, metrics_outermost],
@@ -162,3 +163,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         logging_config=None,  # service.logs configures logging (JSON lines)
         debug=False,
     )
+    document_api(app)  # every /api operation's error answers, in /schema/openapi.json
+    return app

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -231,7 +231,11 @@ class AuditAPI(Controller):
     tags = ["service"]  # noqa: RUF012
 
     @get("/")
-    async def events(self, limit: int = 100, offset: int = 0) -> Response[Any]:
+    async def events(
+        self,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, lt=2**31)] = 0,
+    ) -> Response[Any]:
         if not 1 <= limit <= 1000 or not 0 <= offset < 2**31:
             field = "limit" if not 1 <= limit <= 1000 else "offset"
             return Response(

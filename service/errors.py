@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -85,4 +86,26 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     body: dict[str, Any] = {"status_code": status, "detail": detail}
     if extra:
         body["extra"] = extra
+    if status < 500:  # every 4xx says what was wrong and where, like the domains' own errors
+        body["errors"] = error_list(detail, extra)
     return Response(body, status_code=status, media_type=MediaType.JSON)
+
+
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
+
+
+def error_list(detail: Any, extra: Any) -> list[dict[str, str]]:
+    """`[{path, message}]` for a JSON error body: Litestar's validation items (`key` is the
+    parameter or body field; for a missing or unknown body field msgspec names it only in the
+    message) or, for any other 4xx, one item on the whole request."""
+    errors: list[dict[str, str]] = []
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message") or detail)
+        key = str(item.get("key") or "data")
+        if key == "data":
+            named = _NAMED_FIELD.search(message)
+            key = named.group(1) if named else "body"
+        errors.append({"path": key, "message": message})
+    return errors or [{"path": "request", "message": str(detail)}]

@@ -6,8 +6,7 @@ msgspec names the path of a bad field (`$.answers`, `$.count`), which the API tu
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -17,9 +16,9 @@ from service.params import BodyInt
 class LinkRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Make single-use links: one per listed panel member, plus `count` anonymous ones."""
 
-    count: int = 0
+    count: Annotated[int, msgspec.Meta(ge=0, le=100_000)] = 0
     member_references: list[str] = msgspec.field(default_factory=list)
-    expires_in_days: int | None = 60
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=366)] | None = 60
 
 
 class AssistedResponse(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,26 +32,9 @@ class AssistedResponse(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OpenLinkRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Turn the survey's open (anyone may answer) link on or off."""
+
     enabled: bool
-
-
-_PATH = re.compile(r" - at `([^`]*)`$")
-
-
-def decode(body: bytes, kind: type[Any]) -> tuple[Any, list[tuple[str, str]]]:
-    """Decode a JSON body into `kind`; on failure `(None, [(path, message)])`."""
-    if not body.strip():
-        return None, [("body", "the request body is empty; send a JSON object")]
-    try:
-        return msgspec.json.decode(body, type=kind), []
-    except msgspec.ValidationError as error:
-        text = str(error)
-        match = _PATH.search(text)
-        path = match.group(1) if match else "$"
-        message = _PATH.sub("", text)
-        return None, [(path.replace("$.", "").replace("$", "body") or "body", message)]
-    except msgspec.DecodeError as error:
-        return None, [("body", f"malformed JSON: {error}")]
 
 
 class InviteRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,5 +43,5 @@ class InviteRequest(msgspec.Struct, forbid_unknown_fields=True):
     `minutes` is said in the invitation; leave it out for the estimate from the question count.
     """
 
-    draw_id: int
-    minutes: int | None = None
+    draw_id: BodyInt
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -15,7 +14,10 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from panel.contact_rules import panel_rules
 from panel.sample_requests import Errors, parse_request
 from panel.sampling import DrawResult, SampleError, draw_sample, get_draw, recent_draws, replay_draw
+from panel.schemas import SampleRequestBody
 from service.auth import requires_role
+from service.openapi import CONFLICT
+from service.params import PathInt
 from service.roles import Role
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -169,18 +171,14 @@ class SampleAPI(Controller):
             for d in await recent_draws()
         ]
 
-    @post("/", status_code=201)
-    async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    @post("/", status_code=201, responses=CONFLICT)
+    async def create(
+        self, request: Request[Any, Any, Any], data: SampleRequestBody
+    ) -> Response[Any]:
         """Draw and record a sample. JSON body: `size`, `method` (random|stratified|quota),
         `quotas` ([{dimension, group, min, max}]), `stratify`, `rules`, `seed`.
         400 names each bad field; 409 says why the draw cannot be made (nothing recorded)."""
-        try:
-            data = json.loads(await request.body() or b"{}")
-        except ValueError as error:
-            return _problem(400, "malformed JSON", [("body", str(error))])
-        if not isinstance(data, dict):
-            return _problem(400, "expected a JSON object", [("body", "not an object")])
-        draw, errors = parse_request(data, _user_email(request), form=False)
+        draw, errors = parse_request(dict(data), _user_email(request), form=False)
         if draw is None:
             return _problem(400, "the draw request is not valid", errors)
         try:
@@ -192,7 +190,7 @@ class SampleAPI(Controller):
         return Response(_draw_document(result), status_code=201)
 
     @get("/{draw_id:int}")
-    async def show(self, draw_id: int) -> dict[str, Any]:
+    async def show(self, draw_id: PathInt) -> dict[str, Any]:
         """A recorded draw: the `--json` document plus rules, quotas against drawn, exclusions."""
         try:
             return _draw_document(await get_draw(draw_id))
@@ -200,7 +198,7 @@ class SampleAPI(Controller):
             raise NotFoundException(f"there is no draw {draw_id}") from None
 
     @post("/{draw_id:int}/replay", status_code=200)
-    async def replay(self, draw_id: int) -> dict[str, Any]:
+    async def replay(self, draw_id: PathInt) -> dict[str, Any]:
         """Run the draw again from its record: `same` is true when it gives the same people."""
         try:
             replay = await replay_draw(draw_id)

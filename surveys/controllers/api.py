@@ -22,12 +22,13 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from panel import services as panel_services
 from service import audit
 from service.auth import requires_role
+from service.openapi import CONFLICT, UNCHANGED, raw_body
 from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.definitions import DefinitionError
-from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest, decode
+from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest
 from surveys.services import definitions_store, export_policy, exports, links, responses
 from surveys.services.errors import SurveyError
 
@@ -176,7 +177,16 @@ class SurveysAPI(Controller):
             for r in rows
         ]
 
-    @post("/", status_code=201)
+    @post(
+        "/",
+        status_code=201,
+        operation_class=raw_body(
+            "A survey definition (see docs), as JSON or YAML",
+            "application/json",
+            "application/yaml",
+        ),
+        responses=UNCHANGED,
+    )
     async def upload(self, request: Request[StaffUser, Any, Any]) -> Response[dict[str, Any]]:
         """Create a survey or a new version from a JSON or YAML (`content-type: application/yaml`)
         definition. An unchanged definition answers 200 and makes nothing."""
@@ -216,14 +226,11 @@ class SurveysAPI(Controller):
             "definition": dict(stored.survey.data),
         }
 
-    @post("/{slug:str}/links", status_code=201, guards=[PANEL])
-    async def make_links(
-        self, request: Request[Any, Any, Any], slug: str, settings: Settings
-    ) -> dict[str, Any]:
+    @post("/{slug:str}/links", status_code=201, guards=[PANEL], responses=CONFLICT)
+    async def make_links(self, data: LinkRequest, slug: str, settings: Settings) -> dict[str, Any]:
         """Single-use links. The tokens are in this answer only: they are stored hashed."""
-        body, errors = decode(await request.body(), LinkRequest)
-        if errors:
-            raise SurveyError("the request body is not valid", errors)
+        body = data
+        errors: list[tuple[str, str]] = []
         member_ids: list[int] = []
         for i, reference in enumerate(body.member_references):
             member = await panel_services.member_by_reference(reference)
@@ -250,11 +257,9 @@ class SurveysAPI(Controller):
 
     @post("/{slug:str}/open-link", guards=[PANEL])
     async def open_link(
-        self, request: Request[Any, Any, Any], slug: str, settings: Settings
+        self, data: OpenLinkRequest, slug: str, settings: Settings
     ) -> dict[str, Any]:
-        body, errors = decode(await request.body(), OpenLinkRequest)
-        if errors:
-            raise SurveyError("the request body is not valid", errors)
+        body = data
         row = await definitions_store.set_open_link(slug, body.enabled)
         base = settings.public_url.rstrip("/")
         return {
@@ -264,16 +269,16 @@ class SurveysAPI(Controller):
             "short_url": f"{base}/r/{row['short_code']}" if row["short_code"] else None,
         }
 
-    @post("/{slug:str}/responses", status_code=201)
-    async def assisted(self, request: Request[StaffUser, Any, Any], slug: str) -> dict[str, Any]:
+    @post("/{slug:str}/responses", status_code=201, responses=CONFLICT)
+    async def assisted(
+        self, request: Request[StaffUser, Any, Any], slug: str, data: AssistedResponse
+    ) -> dict[str, Any]:
         """Enter a paper, phone or face-to-face response for a resident; records who entered it.
 
         For a panel member (`member_reference`) the entry claims their open personal link and
         completes any partial online response; a member who has already responded gets 409 with
         the path `member_reference`, and nothing is stored."""
-        body, errors = decode(await request.body(), AssistedResponse)
-        if errors:
-            raise SurveyError("the request body is not valid", errors)
+        body = data
         return await responses.record_assisted(
             slug,
             body.answers,
