@@ -202,3 +202,48 @@ def test_report_shows_earlier_figure_benchmark_and_missing_targets():
     assert "Answers (n)" not in html  # bases only in the management version
     with pytest.raises(ValueError, match="audience"):
         render_html([r1], period="2026-H2", audience="press")
+
+
+def test_a_margin_with_an_empty_group_is_left_out_and_named_not_a_failed_measure():
+    # 40 responses from 3 of 4 wards (a small period): ward cannot be raked to, sex can.
+    df = frame(["Yes"] * 20 + ["No"] * 20)
+    df["panel_sex"] = ["Female"] * 20 + ["Male"] * 20  # every Yes is a woman
+    df["panel_ward"] = (["North", "South", "East", "East"] * 10)[:40]
+    raked = measure(source={**measure().source, "weighting": "raked"})
+    margins = {
+        "panel_sex": {"Female": 25, "Male": 75},
+        "panel_ward": {"North": 25, "South": 25, "East": 25, "West": 25},
+    }
+    v = m.survey_value(raked, df, H2, margins=margins)
+    assert v.estimate == pytest.approx(25.0)  # raked to sex alone
+    assert v.note.startswith("raked to sex; ward could not be used for weighting")
+    assert "1 of its 4 groups have no responses (West)" in v.note
+    # the same frame raked to sex alone gives the same figure and interval
+    alone = m.survey_value(raked, df, H2, margins={"panel_sex": margins["panel_sex"]})
+    assert (v.ci_low, v.ci_high) == pytest.approx((alone.ci_low, alone.ci_high))
+    # no margin usable at all: the measure says why, naming each margin
+    west_only = {"panel_ward": {"West": 50, "North": 50}}
+    df["panel_ward"] = "North"
+    note = m.survey_value(raked, df, H2, margins=west_only).note
+    assert note.startswith("weighting failed: no margin could be used")
+    assert "ward could not be used" in note and "(West)" in note
+
+
+def test_a_report_cache_builds_one_design_per_survey_period_and_weighting():
+    from analysis.measures.values import DesignCache, period_design
+
+    df = frame(["Yes"] * 30 + ["No"] * 30)
+    df["other"] = pd.Categorical(["A", "B"] * 30)
+    margins = {"panel_sex": {"Female": 50, "Male": 50}}
+    one = measure(source={**measure().source, "weighting": "raked"})
+    two = measure(id="other", source={**one.source, "question": "other", "levels": ["A"]})
+    cache = DesignCache()
+    a = period_design(one, df, H2, margins=margins, cache=cache)
+    b = period_design(two, df, H2, margins=margins, cache=cache)
+    assert not isinstance(a, str) and not isinstance(b, str)
+    assert a[0] is b[0] and (a[1], b[1]) == ("q", "other")  # raking does not see the outcome
+    fresh = period_design(two, df, H2, margins=margins)
+    assert not isinstance(fresh, str) and fresh[0] is not b[0]
+    assert m.survey_value(two, df, H2, margins=margins, cache=cache) == m.survey_value(
+        two, df, H2, margins=margins
+    )
