@@ -41,17 +41,22 @@ H2 = m.Period.parse("2026-H2")
 
 
 def test_shipped_set_loads_cleanly_and_uses_real_bank_questions():
-    from surveys.bank import load_bank
+    from surveys.bank import load_bank, load_bank_survey
 
     defs = m.load_measures()
     assert [d.problems for d in defs if d.problems] == []
     ids = {d.id for d in defs}
     assert {"council_satisfaction", "no_home_internet", "panel_members", "a11y_pages"} <= ids
+    assert {"council_satisfaction_adverse_groups", "home_internet_adverse_groups"} <= ids
     for d in defs:
-        if d.kind == "survey":
+        if d.kind in ("survey", "equality"):
             bank = load_bank(d.source["survey"])
-            questions = {q["id"] for page in bank["pages"] for q in page["questions"]}
+            questions = {q["id"]: q for page in bank["pages"] for q in page["questions"]}
             assert d.source["question"] in questions, d.id
+            if d.kind == "equality":  # the levels are answer labels of that question
+                q = load_bank_survey(d.source["survey"]).question(d.source["question"])
+                labels = {o.label["en"] for o in q.options}
+                assert set(d.source["levels"]) <= labels, d.id
 
 
 def test_periods_parse_and_step_back():
