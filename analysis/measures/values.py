@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.design import Design
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, ConvergenceError
 from analysis.measures.model import Measure, Period
 from analysis.measures.status import Value
 from analysis.raking import rake
@@ -54,47 +54,153 @@ def _outcome(measure: Measure, frame: pd.DataFrame) -> tuple[pd.DataFrame, str] 
     return frame, question
 
 
-def period_design(
-    measure: Measure, frame: pd.DataFrame, period: Period, *, margins: Margins | None = None
-) -> tuple[Design, str, str] | str:
-    """(design, outcome column, weighting note) for the measure's responses in ``period``, or
-    the reason there is none. The design is raked when the measure says so; the equality
-    notes of a measure assess the same design, so both use the same respondents and weights.
+class DesignCache:
+    """Designs already built for a report, so no raked design is built twice.
+
+    Measures on the same survey, period, filter and weighting share one design (raking does
+    not depend on the outcome), and the equality notes of a measure assess the design its
+    value was estimated on. Keyed by the frame's identity: keep the frame alive as long as
+    the cache (one report). ``assessments`` holds what `equality.assess` found, for the
+    same reason (the count of adverse groups and the notes read the same findings).
     """
-    src = measure.source
+
+    def __init__(self) -> None:
+        self.designs: dict[tuple[object, ...], tuple[Design, str] | str] = {}
+        self.rows: dict[tuple[object, ...], pd.DataFrame] = {}
+        self.assessments: dict[tuple[object, ...], object] = {}
+        self.margins: dict[int, Margins] = {}
+
+
+def _rows(
+    frame: pd.DataFrame, period: Period, where: Mapping[str, object], cache: DesignCache | None
+) -> pd.DataFrame | str:
+    """The responses in ``period`` that pass the measure's ``where`` filter."""
+    key = (id(frame), period.label, repr(sorted((str(k), repr(v)) for k, v in where.items())))
+    if cache is not None and key in cache.rows:
+        return cache.rows[key]
     rows = in_period(frame, period) if not frame.empty else frame
-    for column, allowed in (src.get("where") or {}).items():
+    for column, allowed in where.items():
         if column not in rows.columns:
             return f"filter column {column!r} is not in the survey"
         allowed = allowed if isinstance(allowed, list) else [allowed]
         rows = rows[rows[column].isin([str(a) for a in allowed])]
+    if cache is not None:
+        cache.rows[key] = rows
+    return rows
+
+
+def _label(column: str) -> str:
+    return column.removeprefix("panel_")
+
+
+def usable_margins(
+    rows: pd.DataFrame, margins: Margins
+) -> tuple[dict[str, Mapping[Hashable, float]], list[str]]:
+    """(the margins raking can use on ``rows``, why each of the others cannot be used).
+
+    A small sample often has no respondent at all in some group of a margin (a period's
+    responses from 9 of 12 wards): raking cannot give weight to people who are not there, so
+    that margin is dropped and the note names it and the empty groups, rather than the whole
+    measure failing. Collapsing would need a rule for which groups are neighbours, which the
+    margins do not carry.
+    """
+    usable: dict[str, Mapping[Hashable, float]] = {}
+    dropped: list[str] = []
+    for column, margin in margins.items():
+        if column not in rows.columns:
+            continue
+        present = {str(v) for v in rows[column].dropna().unique()}
+        empty = [str(g) for g, pop in margin.items() if pop > 0 and str(g) not in present]
+        if empty:
+            shown = ", ".join(empty[:4]) + (f" and {len(empty) - 4} more" if len(empty) > 4 else "")
+            dropped.append(
+                f"{_label(column)} could not be used for weighting: {len(empty)} of its "
+                f"{len(margin)} groups have no responses ({shown})"
+            )
+            continue
+        usable[column] = margin
+    return usable, dropped
+
+
+def _raked(rows: pd.DataFrame, margins: Margins, period: Period) -> tuple[Design, str] | str:
+    """The rows raked to the margins they can be raked to, with a note saying which."""
+    usable = {c: m for c, m in margins.items() if c in rows.columns}
+    missing = [c for c in usable if rows[c].isna().any()]
+    if missing:
+        names = ", ".join(_label(c) for c in missing)
+        count = int(rows[missing].isna().any(axis=1).sum())
+        return (
+            f"weighting failed: {count} of {len(rows)} responses in {period.label} have no "
+            f"panel profile for {names} (answered without a panel link, or the profile is "
+            "incomplete), so they cannot be raked; this measure is not reported"
+        )
+    kept, dropped = usable_margins(rows, usable)
+    design = Design(rows.reset_index(drop=True))
+    while kept:
+        try:
+            raked = rake(design, kept)
+        except ConvergenceError:
+            # drop the margin with the most groups (the likeliest to have near-empty cells)
+            worst = max(kept, key=lambda c: len(kept[c]))
+            dropped.append(
+                f"{_label(worst)} could not be used for weighting: raking to it as well did "
+                f"not converge on {len(rows)} responses"
+            )
+            kept = {c: m for c, m in kept.items() if c != worst}
+            continue
+        except AnalysisError as error:
+            return f"weighting failed: {error}"
+        note = "raked to " + ", ".join(_label(c) for c in kept)
+        return raked, "; ".join([note, *dropped])
+    if dropped:
+        return "weighting failed: no margin could be used (" + "; ".join(dropped) + ")"
+    return "weighting failed: none of the margins is a column of the survey"
+
+
+def period_design(
+    measure: Measure,
+    frame: pd.DataFrame,
+    period: Period,
+    *,
+    margins: Margins | None = None,
+    cache: DesignCache | None = None,
+) -> tuple[Design, str, str] | str:
+    """(design, outcome column, weighting note) for the measure's responses in ``period``, or
+    the reason there is none. The design is raked when the measure says so; the equality
+    notes of a measure assess the same design, so both use the same respondents and weights
+    (and with a ``cache``, the very same `Design` object: it is built once per report).
+
+    A margin that cannot be used on these responses (a group of it with no respondent, or
+    raking to it as well does not converge) is left out and the note says which and why.
+    """
+    src = measure.source
+    rows = _rows(frame, period, src.get("where") or {}, cache)
+    if isinstance(rows, str):
+        return rows
     if rows.empty:
         return f"no responses to {src['survey']} in {period.label}"
     found = _outcome(measure, rows)
     if isinstance(found, str):
         return found
     rows, column = found
-    design = Design(rows.reset_index(drop=True))
-    note = "unweighted"
-    if src.get("weighting", "raked") == "raked":
-        if not margins:
-            return "weighting is 'raked' but no margins were given"
-        usable = {c: m for c, m in margins.items() if c in rows.columns}
-        missing = [c for c in usable if rows[c].isna().any()]
-        if missing:
-            names = ", ".join(c.removeprefix("panel_") for c in missing)
-            count = int(rows[missing].isna().any(axis=1).sum())
-            return (
-                f"weighting failed: {count} of {len(rows)} responses in {period.label} have no "
-                f"panel profile for {names} (answered without a panel link, or the profile is "
-                "incomplete), so they cannot be raked; this measure is not reported"
-            )
-        try:
-            design = rake(design, usable)
-        except AnalysisError as error:
-            return f"weighting failed: {error}"
-        note = "raked to " + ", ".join(c.removeprefix("panel_") for c in usable)
-    return design, column, note
+    weighting = src.get("weighting", "raked")
+    if weighting == "raked" and not margins:
+        return "weighting is 'raked' but no margins were given"
+    items = column if src.get("items") == "any" else None
+    where = repr(sorted((str(k), repr(v)) for k, v in (src.get("where") or {}).items()))
+    key = (id(frame), period.label, where, weighting, items, id(margins))
+    built = cache.designs.get(key) if cache is not None else None
+    if built is None:
+        if weighting == "raked":
+            assert margins
+            built = _raked(rows, margins, period)
+        else:
+            built = (Design(rows.reset_index(drop=True)), "unweighted")
+        if cache is not None:
+            cache.designs[key] = built
+    if isinstance(built, str):
+        return built
+    return built[0], column, built[1]
 
 
 def outcome_levels(measure: Measure) -> tuple[str, ...]:
@@ -104,15 +210,22 @@ def outcome_levels(measure: Measure) -> tuple[str, ...]:
 
 
 def survey_value(
-    measure: Measure, frame: pd.DataFrame, period: Period, *, margins: Margins | None = None
+    measure: Measure,
+    frame: pd.DataFrame,
+    period: Period,
+    *,
+    margins: Margins | None = None,
+    cache: DesignCache | None = None,
 ) -> Value:
     """The measure's estimate for ``period``, with its confidence interval.
 
     ``margins`` are what `analysis.rake` takes (``{column: {label: population}}``); a measure
-    whose weighting is ``raked`` uses those of them whose column is in the frame.
+    whose weighting is ``raked`` uses those of them whose column is in the frame (and
+    leaves out, with a note, any it cannot use on the period's responses). ``cache`` shares
+    designs between the measures of one report (`DesignCache`).
     """
     src = measure.source
-    found = period_design(measure, frame, period, margins=margins)
+    found = period_design(measure, frame, period, margins=margins, cache=cache)
     if isinstance(found, str):
         return Value(period.label, None, note=found)
     design, column, note = found

@@ -9,8 +9,11 @@ report a Cabinet reads never disagree. Research officers, panel managers and adm
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
@@ -18,8 +21,8 @@ from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 
 import analysis
 from analysis.measures import Measure, Period
+from analysis.measures.report import AUDIENCES, render_html
 from analysis.measures.report import context as report_context
-from analysis.measures.report import render_html
 from service.tables import StaffUser
 from surveys.controllers.api import STAFF
 from surveys.services import definitions_store
@@ -34,6 +37,14 @@ from surveys.services.measures_store import (
 
 NEW_FIELDS = ("id", "name", "definition", "survey", "question", "statistic", "levels",
               "weighting", "higher_is_better")  # fmt: skip
+
+
+def _pdf_bytes(html: str) -> bytes:
+    """The report printed to a tagged A4 PDF (the same printer as the CLI and the EqIA)."""
+    from equality.report import print_pdf  # imported late: Playwright is slow to import
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return print_pdf(html, Path(tmp) / "report.pdf").read_bytes()
 
 
 def _period(text: str) -> tuple[Period | None, list[tuple[str, str]]]:
@@ -71,20 +82,49 @@ class StaffMeasuresPages(Controller):
         )
 
     @get("/report.html")
-    async def report(self, period: str, audience: str = "cabinet") -> Response[str]:
+    async def report(self, period: str, audience: str = "cabinet") -> Response[bytes]:
+        return await self._download(period, audience, "html")
+
+    @get("/report.pdf")
+    async def report_pdf(self, period: str, audience: str = "cabinet") -> Response[bytes]:
+        return await self._download(period, audience, "pdf")
+
+    @get("/report")
+    async def report_form(
+        self, period: str, audience: str = "cabinet", format: str = "html"
+    ) -> Response[bytes]:
+        """The download form's target: audience (cabinet|management) and format (html|pdf)."""
+        return await self._download(period, audience, format)
+
+    async def _download(self, period: str, audience: str, fmt: str) -> Response[bytes]:
+        """The progress report as the CLI writes it, for the chosen audience and format.
+
+        PDF is printed by Chromium while the request waits (as `resident-voice
+        progress-report --output report.pdf` does, a second or two): the report is one page
+        of measures, not a survey-sized EqIA, so it needs no background job.
+        """
         the_period, errors = _period(period)
-        if the_period is None or audience not in ("cabinet", "management"):
-            message = errors[0][1] if errors else "audience must be cabinet or management"
-            return Response(message, status_code=HTTP_400_BAD_REQUEST, media_type="text/plain")
+        if the_period is None or audience not in AUDIENCES or fmt not in ("html", "pdf"):
+            if errors:
+                message = errors[0][1]
+            elif audience not in AUDIENCES:
+                message = f"audience: must be cabinet or management, not {audience!r}"
+            else:
+                message = f"format: must be html or pdf, not {fmt!r}"
+            return Response(
+                message.encode(), status_code=HTTP_400_BAD_REQUEST, media_type="text/plain"
+            )
         html = render_html(
             await build_results(the_period), period=the_period.label, audience=audience
         )
+        name = f"progress-{the_period.label}-{audience}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if fmt == "html":
+            return Response(html.encode(), media_type="text/html", headers=headers)
         return Response(
-            html,
-            media_type="text/html",
-            headers={
-                "Content-Disposition": f'attachment; filename="progress-{the_period.label}.html"'
-            },
+            await anyio.to_thread.run_sync(_pdf_bytes, html),
+            media_type="application/pdf",
+            headers=headers,
         )
 
     async def _new_page(

@@ -23,7 +23,7 @@ import pandas as pd
 
 import analysis
 from analysis.measures import Measure, MeasureResult, Period, Value, evaluate, survey_value
-from analysis.measures.values import Margins, outcome_levels, period_design
+from analysis.measures.values import DesignCache, Margins, outcome_levels, period_design
 from surveys.services.errors import NotFound
 
 EARLIER_PERIODS = 3  # how many periods before the reported one the trend table shows
@@ -69,6 +69,14 @@ def _labelled_margins(frame: pd.DataFrame) -> dict[str, dict[Hashable, float]]:
 Frames = dict[str, pd.DataFrame | str]
 
 
+def _margins_for(frame: pd.DataFrame, cache: DesignCache) -> Margins:
+    """`_labelled_margins` once per frame and report (one object, so designs are shared)."""
+    key = id(frame)
+    if key not in cache.margins:
+        cache.margins[key] = _labelled_margins(frame) if not frame.empty else {}
+    return cache.margins[key]
+
+
 async def _frame(slug: str, frames: Frames) -> pd.DataFrame | str:
     """The survey's labelled frame (loaded once per report), or why there is none."""
     if slug not in frames:
@@ -87,7 +95,7 @@ async def _frame(slug: str, frames: Frames) -> pd.DataFrame | str:
 
 
 async def _survey_values(
-    measures: list[Measure], periods: list[Period], frames: Frames
+    measures: list[Measure], periods: list[Period], frames: Frames, cache: DesignCache
 ) -> dict[str, dict[str, Value]]:
     out: dict[str, dict[str, Value]] = {}
     for measure in measures:
@@ -95,9 +103,9 @@ async def _survey_values(
         if isinstance(frame, str):
             out[measure.id] = {p.label: Value(p.label, None, note=frame) for p in periods}
             continue
-        margins = _labelled_margins(frame) if not frame.empty else {}
+        margins = _margins_for(frame, cache)
         out[measure.id] = {
-            p.label: survey_value(measure, frame, p, margins=margins) for p in periods
+            p.label: survey_value(measure, frame, p, margins=margins, cache=cache) for p in periods
         }
     return out
 
@@ -212,12 +220,15 @@ async def measure_values(
     *,
     now: dt.datetime | None = None,
     frames: Frames | None = None,
+    cache: DesignCache | None = None,
 ) -> dict[str, dict[str, Value]]:
     """``{measure id: {period label: Value}}`` for ``period`` and the periods before it.
 
-    ``frames`` caches each survey's frame between calls (the equality notes reuse them)."""
+    ``frames`` caches each survey's frame and ``cache`` the designs built on them between
+    calls (the equality notes reuse both)."""
     now = now or dt.datetime.now(dt.UTC)
     frames = {} if frames is None else frames
+    cache = DesignCache() if cache is None else cache
     periods = periods_back(period)
     usable = [m for m in measures if not m.problems]
     by_kind: dict[str, list[Measure]] = {}
@@ -225,21 +236,25 @@ async def measure_values(
         by_kind.setdefault(m.kind, []).append(m)
     out: dict[str, dict[str, Value]] = {}
     if by_kind.get("survey"):
-        out |= await _survey_values(by_kind["survey"], periods, frames)
+        out |= await _survey_values(by_kind["survey"], periods, frames, cache)
     if by_kind.get("panel"):
         out |= await _panel_values(by_kind["panel"], periods, now)
     if by_kind.get("audit"):
         out |= await _audit_values(by_kind["audit"], periods)
     if by_kind.get("equality"):
-        out |= await _equality_values(by_kind["equality"], periods, frames)
+        out |= await _equality_values(by_kind["equality"], periods, frames, cache)
     return out
 
 
 async def _equality_values(
-    measures: list[Measure], periods: list[Period], frames: Frames
+    measures: list[Measure],
+    periods: list[Period],
+    frames: Frames,
+    cache: DesignCache | None = None,
 ) -> dict[str, dict[str, Value]]:
     """Groups with a likely adverse impact on the outcome, per period (an exact count of
     findings, each of which has its own interval in the equality report)."""
+    cache = DesignCache() if cache is None else cache
     out: dict[str, dict[str, Value]] = {}
     for measure in measures:
         frame = await _frame(str(measure.source["survey"]), frames)
@@ -248,26 +263,47 @@ async def _equality_values(
             if isinstance(frame, str):
                 values[p.label] = Value(p.label, None, note=frame)
                 continue
-            margins = _labelled_margins(frame) if not frame.empty else {}
+            margins = _margins_for(frame, cache)
             values[p.label] = await anyio.to_thread.run_sync(
-                _adverse_groups, measure, frame, p, margins
+                _adverse_groups, measure, frame, p, margins, cache
             )
         out[measure.id] = values
     return out
 
 
-def _adverse_groups(
-    measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
-) -> Value:
-    from equality import EqualityError, assess
+def _assess(
+    measure: Measure, design: Any, column: str, better: bool, cache: DesignCache | None
+) -> Any:
+    """`equality.assess` of the measure's outcome on ``design``, once per design and outcome
+    in a report (an equality measure's count and its notes read the same findings)."""
+    from equality import assess
 
-    found = period_design(measure, frame, period, margins=margins)
+    levels = list(outcome_levels(measure))
+    key = (id(design), column, tuple(levels), better)
+    if cache is not None and key in cache.assessments:
+        return cache.assessments[key]
+    found = assess(design, (column, levels), higher_is_better=better)
+    if cache is not None:
+        cache.assessments[key] = found
+    return found
+
+
+def _adverse_groups(
+    measure: Measure,
+    frame: pd.DataFrame,
+    period: Period,
+    margins: Margins,
+    cache: DesignCache | None = None,
+) -> Value:
+    from equality import EqualityError
+
+    found = period_design(measure, frame, period, margins=margins, cache=cache)
     if isinstance(found, str):
         return Value(period.label, None, note=found)
     design, column, note = found
     try:
         better = bool(measure.source.get("outcome_higher_is_better", True))
-        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
+        a = _assess(measure, design, column, better, cache)
     except EqualityError as error:
         return Value(period.label, None, note=f"equality analysis not possible: {error}")
     f = a.findings
@@ -294,14 +330,15 @@ async def build_results(
     if definitions is None:
         definitions = await effective_measures()
     frames: Frames = {}
-    values = await measure_values(definitions, period, now=now, frames=frames)
+    cache = DesignCache()  # the notes assess the very designs the values were estimated on
+    values = await measure_values(definitions, period, now=now, frames=frames, cache=cache)
     results = [evaluate(d, values.get(d.id, {}), period) for d in definitions]
     for r in results:
         if r.measure.kind in ("survey", "equality") and not r.measure.problems:
             frame = await _frame(str(r.measure.source["survey"]), frames)
             if not isinstance(frame, str) and not frame.empty:
                 r.equality = await anyio.to_thread.run_sync(
-                    equality_notes, r.measure, frame, period, _labelled_margins(frame)
+                    equality_notes, r.measure, frame, period, _margins_for(frame, cache), cache
                 )
     return results
 
@@ -311,20 +348,25 @@ def _p(p: float) -> str:
 
 
 def equality_notes(
-    measure: Measure, frame: pd.DataFrame, period: Period, margins: Margins
+    measure: Measure,
+    frame: pd.DataFrame,
+    period: Period,
+    margins: Margins,
+    cache: DesignCache | None = None,
 ) -> list[str]:
     """What the equality analysis says about the measure's outcome in ``period``, in words.
 
     `equality.assess` on the measure's own design (same respondents, same weights), every
     characteristic the survey has. Only its disclosure-controlled findings are used, so a
     group below the threshold is never given a number here either. Empty when there is
-    nothing to assess (a mean, no responses, weighting failed: the figure says why).
+    nothing to assess (a mean, no responses, weighting failed: the figure says why). With
+    the report's ``cache`` the design is the one the value was estimated on, not a new one.
     """
-    from equality import EqualityError, assess
+    from equality import EqualityError
 
     if measure.source.get("statistic", "proportion") != "proportion":
         return []
-    found = period_design(measure, frame, period, margins=margins)
+    found = period_design(measure, frame, period, margins=margins, cache=cache)
     if isinstance(found, str):
         return []
     design, column, _note = found
@@ -336,7 +378,7 @@ def equality_notes(
         else measure.higher_is_better
     )
     try:
-        a = assess(design, (column, list(outcome_levels(measure))), higher_is_better=better)
+        a = _assess(measure, design, column, better, cache)
     except EqualityError as error:
         return [f"The equality analysis could not be made for {period.label}: {error}"]
     f = a.findings

@@ -41,17 +41,22 @@ H2 = m.Period.parse("2026-H2")
 
 
 def test_shipped_set_loads_cleanly_and_uses_real_bank_questions():
-    from surveys.bank import load_bank
+    from surveys.bank import load_bank, load_bank_survey
 
     defs = m.load_measures()
     assert [d.problems for d in defs if d.problems] == []
     ids = {d.id for d in defs}
     assert {"council_satisfaction", "no_home_internet", "panel_members", "a11y_pages"} <= ids
+    assert {"council_satisfaction_adverse_groups", "home_internet_adverse_groups"} <= ids
     for d in defs:
-        if d.kind == "survey":
+        if d.kind in ("survey", "equality"):
             bank = load_bank(d.source["survey"])
-            questions = {q["id"] for page in bank["pages"] for q in page["questions"]}
+            questions = {q["id"]: q for page in bank["pages"] for q in page["questions"]}
             assert d.source["question"] in questions, d.id
+            if d.kind == "equality":  # the levels are answer labels of that question
+                q = load_bank_survey(d.source["survey"]).question(d.source["question"])
+                labels = {o.label["en"] for o in q.options}
+                assert set(d.source["levels"]) <= labels, d.id
 
 
 def test_periods_parse_and_step_back():
@@ -202,3 +207,48 @@ def test_report_shows_earlier_figure_benchmark_and_missing_targets():
     assert "Answers (n)" not in html  # bases only in the management version
     with pytest.raises(ValueError, match="audience"):
         render_html([r1], period="2026-H2", audience="press")
+
+
+def test_a_margin_with_an_empty_group_is_left_out_and_named_not_a_failed_measure():
+    # 40 responses from 3 of 4 wards (a small period): ward cannot be raked to, sex can.
+    df = frame(["Yes"] * 20 + ["No"] * 20)
+    df["panel_sex"] = ["Female"] * 20 + ["Male"] * 20  # every Yes is a woman
+    df["panel_ward"] = (["North", "South", "East", "East"] * 10)[:40]
+    raked = measure(source={**measure().source, "weighting": "raked"})
+    margins = {
+        "panel_sex": {"Female": 25, "Male": 75},
+        "panel_ward": {"North": 25, "South": 25, "East": 25, "West": 25},
+    }
+    v = m.survey_value(raked, df, H2, margins=margins)
+    assert v.estimate == pytest.approx(25.0)  # raked to sex alone
+    assert v.note.startswith("raked to sex; ward could not be used for weighting")
+    assert "1 of its 4 groups have no responses (West)" in v.note
+    # the same frame raked to sex alone gives the same figure and interval
+    alone = m.survey_value(raked, df, H2, margins={"panel_sex": margins["panel_sex"]})
+    assert (v.ci_low, v.ci_high) == pytest.approx((alone.ci_low, alone.ci_high))
+    # no margin usable at all: the measure says why, naming each margin
+    west_only = {"panel_ward": {"West": 50, "North": 50}}
+    df["panel_ward"] = "North"
+    note = m.survey_value(raked, df, H2, margins=west_only).note
+    assert note.startswith("weighting failed: no margin could be used")
+    assert "ward could not be used" in note and "(West)" in note
+
+
+def test_a_report_cache_builds_one_design_per_survey_period_and_weighting():
+    from analysis.measures.values import DesignCache, period_design
+
+    df = frame(["Yes"] * 30 + ["No"] * 30)
+    df["other"] = pd.Categorical(["A", "B"] * 30)
+    margins = {"panel_sex": {"Female": 50, "Male": 50}}
+    one = measure(source={**measure().source, "weighting": "raked"})
+    two = measure(id="other", source={**one.source, "question": "other", "levels": ["A"]})
+    cache = DesignCache()
+    a = period_design(one, df, H2, margins=margins, cache=cache)
+    b = period_design(two, df, H2, margins=margins, cache=cache)
+    assert not isinstance(a, str) and not isinstance(b, str)
+    assert a[0] is b[0] and (a[1], b[1]) == ("q", "other")  # raking does not see the outcome
+    fresh = period_design(two, df, H2, margins=margins)
+    assert not isinstance(fresh, str) and fresh[0] is not b[0]
+    assert m.survey_value(two, df, H2, margins=margins, cache=cache) == m.survey_value(
+        two, df, H2, margins=margins
+    )

@@ -179,6 +179,23 @@ async def test_staff_page_sets_a_target_audited_and_used_by_report_and_api(
     assert page.status_code == 200, page.text
     assert "Satisfied with the way the council runs things" in page.text
     assert (await client.get("/staff/measures/?period=2026-H9")).status_code == 400
+    # the download form: audience and format, as the CLI's --audience and --output
+    assert 'action="/staff/measures/report"' in page.text
+    assert 'name="audience" type="radio" value="management"' in page.text
+    assert 'name="format" type="radio" value="pdf"' in page.text
+    management = await client.get(
+        f"/staff/measures/report?period={PERIOD}&audience=management&format=html"
+    )
+    assert management.status_code == 200
+    assert f'progress-{PERIOD}-management.html"' in management.headers["content-disposition"]
+    assert "For the management team" in management.text and "Answers (n)" in management.text
+    cabinet = await client.get(f"/staff/measures/report.html?period={PERIOD}")
+    assert "For Cabinet" in cabinet.text and "Answers (n)" not in cabinet.text
+    for query, field in ((f"period={PERIOD}&audience=council", "audience"),
+                         (f"period={PERIOD}&format=docx", "format"),
+                         ("period=2026-H9&format=pdf", "period")):  # fmt: skip
+        refused = await client.get(f"/staff/measures/report?{query}")
+        assert refused.status_code == 400 and field in refused.text.lower(), query
 
     url = "/staff/measures/trust/target"
     no_csrf = await client.post(url, data={"period": PERIOD, "value": "60"})
