@@ -88,6 +88,8 @@ BARRIERS = [
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-rules"),
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-help"),
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-map"),
+    ("barriers/timed-content.html", "timed-content", "violation", "#saved-toast"),
+    ("barriers/timed-content.html", "timed-content", "violation", "#collection-alert"),
 ]
 
 CLEAN = [
@@ -110,6 +112,8 @@ CLEAN = [
     "controls/colour-meaning.html",  # the same colours with words, aria-invalid, a message
     "controls/language-parts.html",  # the same passages with the right lang, a short phrase
     "controls/structure.html",  # real headings and lists, an address in lines, unique ids
+    "controls/timed-content.html",  # a toast with Dismiss, a loading line that goes
+    "controls/timed-content-recall.html",  # a toast that goes, with a Notifications button
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
