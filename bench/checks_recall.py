@@ -51,6 +51,7 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
         {"timed-content"},
         ["controls/timed-content.html", "controls/timed-content-recall.html"],
     ),
+    "change of context on input": ({"context-change"}, ["controls/context-change.html"]),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -50,6 +50,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "disclosure",
     "dialogs",
     "dead_links",
+    "context_change",
     "reflow",
     "text_resize",
     "text_spacing",

@@ -90,6 +90,8 @@ BARRIERS = [
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-map"),
     ("barriers/timed-content.html", "timed-content", "violation", "#saved-toast"),
     ("barriers/timed-content.html", "timed-content", "violation", "#collection-alert"),
+    ("barriers/context-change.html", "context-change", "violation", "#area-jump"),
+    ("barriers/context-change.html", "context-change", "violation", "#sort-results"),
 ]
 
 CLEAN = [
@@ -114,6 +116,7 @@ CLEAN = [
     "controls/structure.html",  # real headings and lists, an address in lines, unique ids
     "controls/timed-content.html",  # a toast with Dismiss, a loading line that goes
     "controls/timed-content-recall.html",  # a toast that goes, with a Notifications button
+    "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
