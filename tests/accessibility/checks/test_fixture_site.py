@@ -92,6 +92,8 @@ BARRIERS = [
     ("barriers/timed-content.html", "timed-content", "violation", "#collection-alert"),
     ("barriers/context-change.html", "context-change", "violation", "#area-jump"),
     ("barriers/context-change.html", "context-change", "violation", "#sort-results"),
+    ("barriers/rtl.html", "language", "violation", "#arabic"),
+    ("barriers/rtl.html", "language", "violation", "#urdu"),
 ]
 
 CLEAN = [
@@ -117,6 +119,7 @@ CLEAN = [
     "controls/timed-content.html",  # a toast with Dismiss, a loading line that goes
     "controls/timed-content-recall.html",  # a toast that goes, with a Notifications button
     "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
+    "controls/rtl.html",  # the same Arabic and Urdu with dir="rtl", an Arabic word inline
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
