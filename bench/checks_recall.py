@@ -55,6 +55,10 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
         ["controls/timed-content.html", "controls/timed-content-recall.html"],
     ),
     "change of context on input": ({"context-change"}, ["controls/context-change.html"]),
+    "focus indicator removed (styles and pixels)": (
+        {"focus-visible"},
+        ["controls/focus-pixels.html"],
+    ),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -94,6 +94,8 @@ BARRIERS = [
     ("barriers/context-change.html", "context-change", "violation", "#sort-results"),
     ("barriers/rtl.html", "language", "violation", "#arabic"),
     ("barriers/rtl.html", "language", "violation", "#urdu"),
+    ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-link"),
+    ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-button"),
 ]
 
 CLEAN = [
@@ -120,6 +122,7 @@ CLEAN = [
     "controls/timed-content-recall.html",  # a toast that goes, with a Notifications button
     "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
     "controls/rtl.html",  # the same Arabic and Urdu with dir="rtl", an Arabic word inline
+    "controls/focus-pixels.html",  # outline replaced by a box-shadow ring; GOV.UK-like yellow
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
