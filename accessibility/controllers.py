@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from accessibility import services
+from accessibility.demo_site import serve_demo_council
 from accessibility.reports.csv_report import to_csv
 from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
 from accessibility.schedules import describe_schedule
@@ -394,6 +395,7 @@ class AccessibilityAPI(Controller):
 ROUTES = [
     AccessibilityPages,
     AccessibilityAPI,
+    serve_demo_council,
     create_static_files_router(
         "/static/accessibility",
         directories=[STATIC_DIR],

@@ -46,7 +46,19 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
     ),
     "typography (best practice)": ({"typography"}, ["controls/typography.html"]),
     "colour-only meaning in forms": ({"colour-meaning"}, ["controls/colour-meaning.html"]),
-    "language of parts": ({"language"}, ["controls/language-parts.html"]),
+    "language of parts (and right-to-left without dir)": (
+        {"language"},
+        ["controls/language-parts.html", "controls/rtl.html"],
+    ),
+    "messages that disappear by themselves": (
+        {"timed-content"},
+        ["controls/timed-content.html", "controls/timed-content-recall.html"],
+    ),
+    "change of context on input": ({"context-change"}, ["controls/context-change.html"]),
+    "focus indicator removed (styles and pixels)": (
+        {"focus-visible"},
+        ["controls/focus-pixels.html"],
+    ),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

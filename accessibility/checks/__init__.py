@@ -35,6 +35,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "typography",
     "colour_meaning",
     "motion",
+    "timed_content",
     # interactors: press keys, move the mouse
     "skip_link",
     "keyboard",
@@ -49,6 +50,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "disclosure",
     "dialogs",
     "dead_links",
+    "context_change",
     "reflow",
     "text_resize",
     "text_spacing",

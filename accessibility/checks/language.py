@@ -7,7 +7,10 @@ enough to be sure (:data:`SURE_WORDS` words) goes to an offline language identif
 (lingua, limited to :data:`LANGUAGES`, the languages UK councils publish in): when it is
 sure (confidence ≥ :data:`SURE_CONFIDENCE`) the passage is in a language other than the one
 its element declares, that is a violation of 3.1.2. Shorter passages (8+ words) that look
-plainly Welsh by common Welsh words stay for review, as before.
+plainly Welsh by common Welsh words stay for review, as before. A passage mostly in a
+right-to-left script (Arabic, Urdu, Persian in Arabic script; Hebrew) with no ``dir="rtl"``
+(or ``auto``) on it or an ancestor is a violation of 1.3.2: the browser lays it out left to
+right, so its full stops, numbers and mixed-direction runs come out in the wrong order.
 """
 
 from __future__ import annotations
@@ -195,6 +198,28 @@ def identify_language(text: str) -> str | None:
     return best.language.iso_code_639_1.name.lower()
 
 
+#: Letters of the right-to-left scripts councils publish in: Hebrew, and Arabic (used for
+#: Arabic, Urdu, Persian, Pashto, Kurdish Sorani), with its supplements and presentation forms.
+_RTL = re.compile(
+    r"[\u0590-\u05ff\ufb1d-\ufb4f]|[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
+)
+_HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
+_LETTER = re.compile(r"[^\W\d_]")
+#: A passage is right-to-left when it has this many such letters, making most of its letters.
+RTL_LETTERS = 20
+
+
+def rtl_script(text: str) -> str | None:
+    """ "Arabic" or "Hebrew" when ``text`` is mostly (> 50 % of its letters, at least
+    :data:`RTL_LETTERS`) in that right-to-left script, else None (a name or a word in
+    Arabic inside an English sentence is no passage)."""
+    rtl = _RTL.findall(text)
+    if len(rtl) < RTL_LETTERS or len(rtl) * 2 <= len(_LETTER.findall(text)):
+        return None
+    hebrew = sum(1 for ch in rtl if _HEBREW.match(ch))
+    return "Hebrew" if hebrew * 2 > len(rtl) else "Arabic"
+
+
 def _primary(lang: str) -> str:
     return lang.strip().lower().split("-")[0]
 
@@ -213,8 +238,11 @@ async def check_language(page: Page, ctx: CheckContext) -> list[Finding]:
             if (!rv.visible(el)) continue;
             const langEl = el.closest('[lang]');
             const lang = langEl ? langEl.getAttribute('lang') : '';
+            const dirEl = el.closest('[dir]');
+            const dir = dirEl ? dirEl.getAttribute('dir').trim().toLowerCase() : '';
             blocks.push(Object.assign(rv.describe(el),
-              {text: el.innerText.slice(0, 1000), lang}));
+              {text: el.innerText.slice(0, 1000), lang, dir,
+               direction: getComputedStyle(el).direction}));
           }
           const html = document.documentElement;
           return {lang: html.getAttribute('lang'), html: html.outerHTML.slice(0, 120),
@@ -236,6 +264,24 @@ async def check_language(page: Page, ctx: CheckContext) -> list[Finding]:
             )
         )
     for block in info["blocks"]:
+        script = rtl_script(block["text"])
+        if script and block["dir"] not in {"rtl", "auto"}:
+            findings.append(
+                ctx.finding(
+                    META,
+                    kind="violation",
+                    selector=block["selector"],
+                    snippet=block["snippet"],
+                    message=(
+                        f"This passage is written in {script} script, right to left, but "
+                        'neither it nor any element around it has dir="rtl", so its '
+                        "punctuation, numbers and line order are laid out left to right "
+                        "and read in the wrong order."
+                    ),
+                    wcag=["1.3.2", "3.1.2"],
+                    data={"script": script, "dir": block["dir"] or None},
+                )
+            )
         declared = _primary(block["lang"] or lang)
         found = identify_language(block["text"]) if declared else None
         if found and found != declared:

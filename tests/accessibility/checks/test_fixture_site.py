@@ -88,6 +88,14 @@ BARRIERS = [
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-rules"),
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-help"),
     ("barriers/dialog-focus.html", "dialog-focus", "violation", "#open-map"),
+    ("barriers/timed-content.html", "timed-content", "violation", "#saved-toast"),
+    ("barriers/timed-content.html", "timed-content", "violation", "#collection-alert"),
+    ("barriers/context-change.html", "context-change", "violation", "#area-jump"),
+    ("barriers/context-change.html", "context-change", "violation", "#sort-results"),
+    ("barriers/rtl.html", "language", "violation", "#arabic"),
+    ("barriers/rtl.html", "language", "violation", "#urdu"),
+    ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-link"),
+    ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-button"),
 ]
 
 CLEAN = [
@@ -110,6 +118,11 @@ CLEAN = [
     "controls/colour-meaning.html",  # the same colours with words, aria-invalid, a message
     "controls/language-parts.html",  # the same passages with the right lang, a short phrase
     "controls/structure.html",  # real headings and lists, an address in lines, unique ids
+    "controls/timed-content.html",  # a toast with Dismiss, a loading line that goes
+    "controls/timed-content-recall.html",  # a toast that goes, with a Notifications button
+    "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
+    "controls/rtl.html",  # the same Arabic and Urdu with dir="rtl", an Arabic word inline
+    "controls/focus-pixels.html",  # outline replaced by a box-shadow ring; GOV.UK-like yellow
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]

@@ -260,3 +260,16 @@ def test_best_practice_findings_cost_no_score() -> None:
 
     assert page_score([finding(False)]) == 100
     assert page_score([finding(True), finding(False)]) == 95
+
+
+def test_right_to_left_passages_are_told_from_a_word_in_passing() -> None:
+    from accessibility.checks.language import rtl_script
+
+    arabic = "يمكنك الإبلاغ عن صندوق قمامة لم يتم جمعه عبر الإنترنت أو بالاتصال بنا."
+    urdu = "اگر ہم آپ کا کوڑے دان خالی کرنا بھول گئے ہیں تو ہمیں بتائیں۔"
+    hebrew = "אפשר לדווח על פח שלא רוקן באתר או בטלפון, ונחזור לרוקן אותו."
+    assert rtl_script(arabic) == "Arabic"
+    assert rtl_script(urdu) == "Arabic"  # Urdu is written in Arabic script
+    assert rtl_script(hebrew) == "Hebrew"
+    assert rtl_script("To say hello in Arabic, say مرحبا, and in Hebrew שלום.") is None
+    assert rtl_script("Put your bins out by 7am on your collection day.") is None
