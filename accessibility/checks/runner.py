@@ -29,7 +29,18 @@ from accessibility.checks.base import HTML_DOCUMENTS, Check, CheckContext
 from accessibility.checks.dom import ensure_helpers, evaluate
 from accessibility.findings import Finding
 
-__all__ = ["DOCUMENT_TYPE_JS", "PageAudit", "audit_page", "collect_facts", "merge_duplicates"]
+__all__ = [
+    "DOCUMENT_TYPE_JS",
+    "RENDERED_LINKS_KEY",
+    "PageAudit",
+    "audit_page",
+    "collect_facts",
+    "merge_duplicates",
+]
+
+#: ``facts`` key of every link target in the page as rendered (after its scripts ran), for
+#: the crawl; the audit takes it out before the facts are kept.
+RENDERED_LINKS_KEY = "hrefs"
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +96,10 @@ _FACTS_JS = """
         .map(a => ({text: rv.name(a).replace(/\\s+/g, ' '), href: a.href})),
     });
   });
+  // Every link target in the rendered DOM, shown or not (menus built or hidden by script):
+  // the crawl follows them (``RENDERED_LINKS_KEY``); reports do not keep them.
+  const hrefs = Array.from(new Set(Array.from(document.querySelectorAll('a[href], area[href]'))
+    .slice(0, 2000).map((a) => a.href))).slice(0, 1000);
   const search = !!document.querySelector(
     '[role="search"], input[type="search"], form[action*="search" i]');
   return {
@@ -95,6 +110,7 @@ _FACTS_JS = """
     links,
     navigation,
     search,
+    hrefs,
   };
 }
 """
