@@ -29,7 +29,7 @@ from playwright.async_api import Error as PlaywrightError
 from accessibility.axe import AXE_VERSION
 from accessibility.browser import BrowserPool
 from accessibility.checks import REGISTRY
-from accessibility.checks.runner import PageAudit, audit_page
+from accessibility.checks.runner import RENDERED_LINKS_KEY, PageAudit, audit_page
 from accessibility.checks.site import site_findings
 from accessibility.crawl import CrawlConfig, Crawler, CrawlResult, Scope, normalise_url
 from accessibility.crawl.urls import origin
@@ -143,7 +143,7 @@ async def _template(page: Page, url: str) -> str:
 async def _screenshots(
     page: Page, result: PageResult, options: AuditOptions, budget_s: float, pool: BrowserPool
 ) -> None:
-    """Reload the page as loaded (checks may have changed it) and crop each violation."""
+    """Crop each violation from the page as loaded (reloaded if the runner could not)."""
     wanted: dict[str, list[int]] = {}
     for index, finding in enumerate(result.audit.findings):
         selector = finding.selector
@@ -157,7 +157,11 @@ async def _screenshots(
     width, height = options.viewport
     async with asyncio.timeout(budget_s):
         await page.set_viewport_size({"width": width, "height": height})
-        await page.goto(result.audit.final_url or result.url, wait_until="load", timeout=15_000)
+        await page.mouse.move(0, 0)
+        # The runner already reloaded a page that a check changed ("page_restored"), and
+        # an unchanged page is as loaded: a second reload here would only cost time.
+        if result.audit.facts.get("page_restored", True) is not True:
+            await page.goto(result.audit.final_url or result.url, wait_until="load", timeout=15_000)
         for selector, indexes in wanted.items():
             try:
                 handle = await page.query_selector(selector)
@@ -204,6 +208,7 @@ async def _audit_one(
                 audit.status = "error"
                 audit.error = f"the page sent the browser off the site, to {audit.final_url}"
                 audit.findings = []
+                audit.facts.pop(RENDERED_LINKS_KEY, None)  # its links are not the site's
                 return PageResult(audit=audit, template=template_from_url(url), depth=depth)
             result = PageResult(
                 audit=audit, template=template_from_url(audit.final_url or url), depth=depth
@@ -306,7 +311,9 @@ async def _crawl_and_audit(
         found.put_nowait(url)
         progress("crawl", len(crawler.result.pages), config.max_pages, url)
 
-    crawler = Crawler(config, on_page=crawled, policy=pool.policy)
+    # Links in the page as the browser rendered it (navigation built by script) feed the
+    # crawl too: it ends only when every page found has been audited.
+    crawler = Crawler(config, on_page=crawled, policy=pool.policy, rendered_links=True)
     scope = crawler.scope
     pages: list[PageResult] = []
 
@@ -314,7 +321,13 @@ async def _crawl_and_audit(
         nonlocal done
         while (url := await found.get()) is not None:
             depth = crawler.result.depth.get(url, 0)
-            pages.append(await _audit_one(pool, url, depth, options, scope))
+            links: list[str] = []
+            try:
+                page = await _audit_one(pool, url, depth, options, scope)
+                links = page.audit.facts.pop(RENDERED_LINKS_KEY, None) or []
+                pages.append(page)
+            finally:
+                crawler.rendered(url, [link for link in links if isinstance(link, str)])
             done += 1
             progress("audit", done, len(crawler.result.pages), url)
 

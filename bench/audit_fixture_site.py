@@ -1,13 +1,14 @@
 """Benchmark: pages per minute auditing the fixture site with every check on, and peak memory.
 
-    .venv/bin/python bench/audit_fixture_site.py [--concurrency 1 2 4] [--repeat 1]
+    .venv/bin/python bench/audit_fixture_site.py [--concurrency 1 2 4] [--repeat 1] [--profile]
 
 Serves tests/fixtures/a11y_site on 127.0.0.1, then for each concurrency runs the whole audit
 path (crawl from /index.html and the sitemap → browser pool → axe-core and all our checks →
 site rules → element screenshots → fingerprints) with a fresh Chromium, and reports wall time,
 pages per minute and the peak memory of this process plus its Chromium processes
 (proportional set size, sampled every 100 ms with psutil). The crawler's rate limit is raised
-to 50 requests/s so the figure measures auditing, not politeness.
+to 50 requests/s so the figure measures auditing, not politeness. ``--profile`` prints, per
+run, each step's median and mean seconds per page (page load and facts, axe, every check).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import psutil
 
 from accessibility.audit import AuditOptions, run_audit
 from accessibility.crawl import CrawlConfig
+from accessibility.results import PageResult
 
 SERVER = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "a11y_site" / "server.py"
 
@@ -70,7 +72,22 @@ class PeakMemory:
         self._thread.join()
 
 
-async def one_run(base: str, concurrency: int) -> dict[str, float]:
+def profile(pages: list[PageResult]) -> list[tuple[str, float, float]]:
+    """Where a page's time goes: each step's median and mean seconds per page (``timings``
+    of every audited page: the load and facts, axe, each check), slowest first."""
+    steps: dict[str, list[float]] = {}
+    for page in pages:
+        for step, seconds in page.audit.timings.items():
+            if step != "total":
+                steps.setdefault(step, []).append(seconds)
+    rows = [
+        (step, statistics.median(values), sum(values) / len(pages))
+        for step, values in steps.items()
+    ]
+    return sorted(rows, key=lambda row: -row[2])
+
+
+async def one_run(base: str, concurrency: int, show_profile: bool = False) -> dict[str, float]:
     config = CrawlConfig([f"{base}/index.html"], max_pages=200, rate_limit=50, allow_private=True)
     options = AuditOptions(concurrency=concurrency, page_time_limit_s=60)
     with PeakMemory() as memory:
@@ -78,6 +95,10 @@ async def one_run(base: str, concurrency: int) -> dict[str, float]:
         result = await run_audit(config, options)
         elapsed = time.perf_counter() - started
     pages = len(result.pages)
+    if show_profile:
+        print(f"{'step':<24} {'median s':>9} {'mean s/page':>11}")
+        for step, median, mean in profile(result.pages):
+            print(f"{step:<24} {median:>9.3f} {mean:>11.3f}")
     return {
         "concurrency": concurrency,
         "pages": pages,
@@ -99,12 +120,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where a page's time goes, step by step"
+    )
     args = parser.parse_args()
     rows = []
     with _serve_site() as base:
         for concurrency in args.concurrency:
             for _ in range(args.repeat):
-                row = await one_run(base, concurrency)
+                row = await one_run(base, concurrency, args.profile)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     print(

@@ -29,6 +29,7 @@ META = CheckMeta(
         'Add the right autocomplete value, for example autocomplete="email", "name", '
         '"given-name", "family-name", "tel", "postal-code", "street-address" or "bday".'
     ),
+    reads_only=True,
 )
 
 #: (purpose token, pattern over label + name + id)

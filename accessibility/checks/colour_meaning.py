@@ -32,6 +32,7 @@ META = CheckMeta(
         "Say it in words as well as colour: '(required)' or '(optional)' in the label, and an "
         'error message beside the field linked with aria-describedby and aria-invalid="true".'
     ),
+    reads_only=True,
 )
 
 #: Words (English and Welsh) and symbols that carry the meaning in text.

@@ -36,6 +36,7 @@ META = CheckMeta(
         "<caption> saying what the table shows, and for tables with more than one row of "
         "headers, headers and id attributes; do not use tables for layout."
     ),
+    reads_only=True,
 )
 
 _TABLES_JS = """

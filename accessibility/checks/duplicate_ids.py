@@ -27,6 +27,7 @@ META = CheckMeta(
         "Give every element an id of its own, and point labels and aria-* references at "
         "the id of the element that should be read."
     ),
+    reads_only=True,
 )
 
 REFERENCING = (

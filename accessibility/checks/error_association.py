@@ -28,6 +28,7 @@ META = CheckMeta(
         "group of radios or checkboxes, to the fieldset's), as the GOV.UK error message "
         "component does."
     ),
+    reads_only=True,
 )
 
 _ERRORS_JS = """

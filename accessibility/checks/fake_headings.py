@@ -27,6 +27,7 @@ META = CheckMeta(
         "Mark the line up as a heading of the right level (<h2>, <h3>…) and style the heading, "
         "instead of styling a paragraph to look like one."
     ),
+    reads_only=True,
 )
 
 #: Bold text at least this many times the body text size reads as a heading.

@@ -28,6 +28,7 @@ META = CheckMeta(
         "Use <ul> for bullet points and <ol> for numbered steps, with one <li> per item, "
         "instead of typing bullets or numbers at the start of lines."
     ),
+    reads_only=True,
 )
 
 _BULLET = re.compile(r"^\s*([•·▪▫◦‣⁃●○■□*–—-])\s+\S")

@@ -25,6 +25,7 @@ META = CheckMeta(
         'Give every field a visible <label for="field-id"> (or a <legend> for a group of '
         "radios or checkboxes). Do not use placeholder text as the label."
     ),
+    reads_only=True,
 )
 
 _FIELDS_JS = """

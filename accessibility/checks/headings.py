@@ -24,6 +24,7 @@ META = CheckMeta(
         "Give the page one h1 that matches its title, then use h2 for sections and h3 inside "
         "them, without skipping levels. Choose heading levels for structure, not for size."
     ),
+    reads_only=True,
 )
 
 _HEADINGS_JS = """

@@ -35,6 +35,7 @@ META = CheckMeta(
         "Write alt text that says what the image shows or, in a link or button, what the "
         'control does; use alt="" only for decoration. Never a file name or "image".'
     ),
+    reads_only=True,
 )
 
 _FILE_NAME = re.compile(

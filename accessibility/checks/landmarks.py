@@ -23,6 +23,7 @@ META = CheckMeta(
         "Wrap the page's main content in one <main> element (and the header, navigation and "
         "footer in <header>, <nav> and <footer>)."
     ),
+    reads_only=True,
 )
 
 

@@ -36,6 +36,7 @@ META = CheckMeta(
         'Set <html lang="en"> (or "cy" for a Welsh page) and mark passages in another '
         'language with lang, for example <p lang="cy">.'
     ),
+    reads_only=True,
 )
 
 # Frequent Welsh words that are not also English words ("a", "i", "am", "o" are both, so

@@ -28,6 +28,7 @@ META = CheckMeta(
         "Underline links in text (GOV.UK's link styles do), or give them another cue than "
         "colour and at least 3:1 contrast with the surrounding text."
     ),
+    reads_only=True,
 )
 
 #: WCAG G183: a link distinguished by colour alone needs this contrast with the text.

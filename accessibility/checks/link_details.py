@@ -34,6 +34,7 @@ META = CheckMeta(
         "('Annual report (PDF, 2 MB)'); say '(opens in new tab)' when a link does; and "
         "join an image and its text link into one link."
     ),
+    reads_only=True,
 )
 
 FILE_TYPES = {

@@ -30,6 +30,7 @@ META = CheckMeta(
         "Write link text that says where the link goes, for example 'Apply for a parking "
         "permit' instead of 'click here' or 'read more'."
     ),
+    reads_only=True,
 )
 
 GENERIC = frozenset(

@@ -27,6 +27,7 @@ META = CheckMeta(
         "Do not autoplay audio. If media must start by itself, start it muted, or keep it "
         "under 3 seconds, and always give a visible pause or stop button."
     ),
+    reads_only=True,
 )
 
 _MEDIA_JS = """

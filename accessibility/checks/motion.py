@@ -26,6 +26,7 @@ META = CheckMeta(
         "Stop animations after 5 seconds, or add a visible pause button; respect "
         "prefers-reduced-motion as well."
     ),
+    reads_only=True,
 )
 
 _MOTION_JS = """

@@ -25,6 +25,7 @@ META = CheckMeta(
         "Give every page a unique <title> that starts with what the page is about, then the "
         "site name, for example 'Pay your council tax – Anytown Council'."
     ),
+    reads_only=True,
 )
 
 _PLACEHOLDER = re.compile(

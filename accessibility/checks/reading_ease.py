@@ -32,6 +32,7 @@ META = CheckMeta(
         "Use short sentences and everyday words; say 'buy' not 'purchase', 'help' not "
         "'assistance'. Aim for a Flesch reading ease of 60 or more."
     ),
+    reads_only=True,
 )
 
 #: Below this Flesch score text is "fairly difficult" to "very difficult" to read.

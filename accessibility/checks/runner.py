@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Iterable
@@ -25,10 +26,21 @@ from playwright.async_api import Page, ViewportSize
 from accessibility.axe import AXE_VERSION, run_axe
 from accessibility.checks import REGISTRY
 from accessibility.checks.base import HTML_DOCUMENTS, Check, CheckContext
-from accessibility.checks.dom import evaluate
+from accessibility.checks.dom import ensure_helpers, evaluate
 from accessibility.findings import Finding
 
-__all__ = ["DOCUMENT_TYPE_JS", "PageAudit", "audit_page", "collect_facts", "merge_duplicates"]
+__all__ = [
+    "DOCUMENT_TYPE_JS",
+    "RENDERED_LINKS_KEY",
+    "PageAudit",
+    "audit_page",
+    "collect_facts",
+    "merge_duplicates",
+]
+
+#: ``facts`` key of every link target in the page as rendered (after its scripts ran), for
+#: the crawl; the audit takes it out before the facts are kept.
+RENDERED_LINKS_KEY = "hrefs"
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +96,10 @@ _FACTS_JS = """
         .map(a => ({text: rv.name(a).replace(/\\s+/g, ' '), href: a.href})),
     });
   });
+  // Every link target in the rendered DOM, shown or not (menus built or hidden by script):
+  // the crawl follows them (``RENDERED_LINKS_KEY``); reports do not keep them.
+  const hrefs = Array.from(new Set(Array.from(document.querySelectorAll('a[href], area[href]'))
+    .slice(0, 2000).map((a) => a.href))).slice(0, 1000);
   const search = !!document.querySelector(
     '[role="search"], input[type="search"], form[action*="search" i]');
   return {
@@ -94,6 +110,7 @@ _FACTS_JS = """
     links,
     navigation,
     search,
+    hrefs,
   };
 }
 """
@@ -162,15 +179,49 @@ async def _responsive(page: Page) -> bool:
         return False
 
 
+#: After the load event, the page has settled once no request has been in flight for this
+#: long (late scripts, carousels, autoplay started)...
+QUIET_NETWORK_S = 0.25
+#: ...or, for a page that polls or streams for ever, after this long in any case.
+SETTLE_LIMIT_S = 1.5
+
+
 async def _load(
     page: Page, url: str, timeout_s: float, *, settle: bool = True
 ) -> tuple[int | None, str]:
-    response = await page.goto(url, wait_until="load", timeout=max(timeout_s, 1.0) * 1000)
+    """Go to ``url``; with ``settle``, then wait for a quiet network (see QUIET_NETWORK_S).
+
+    Playwright's "networkidle" wants 0.5 s without a request, and waits in vain on a page
+    that polls; counting the requests in flight ourselves settles most pages in 0.25 s.
+    """
+    in_flight: set[object] = set()
+    last_change = [time.monotonic()]
+
+    def started(request: object) -> None:
+        in_flight.add(request)
+        last_change[0] = time.monotonic()
+
+    def ended(request: object) -> None:
+        in_flight.discard(request)
+        last_change[0] = time.monotonic()
+
     if settle:
-        # Give late scripts (carousels, autoplay) a moment, but do not insist on an idle
-        # network, which a page polling for ever would never reach.
-        with contextlib.suppress(PlaywrightError):
-            await page.wait_for_load_state("networkidle", timeout=1500)
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", ended)
+    try:
+        response = await page.goto(url, wait_until="load", timeout=max(timeout_s, 1.0) * 1000)
+        if settle:
+            settle_until = time.monotonic() + SETTLE_LIMIT_S
+            while time.monotonic() < settle_until:
+                if not in_flight and time.monotonic() - last_change[0] >= QUIET_NETWORK_S:
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        if settle:
+            page.remove_listener("request", started)
+            page.remove_listener("requestfinished", ended)
+            page.remove_listener("requestfailed", ended)
     return (response.status if response else None), page.url
 
 
@@ -241,6 +292,7 @@ async def audit_page(
             document_type: str = await page.evaluate(DOCUMENT_TYPE_JS)
             audit.facts = await collect_facts(page)
         audit.facts["document_type"] = document_type
+        audit.timings["load"] = time.monotonic() - started
         audit.title = audit.facts.get("title", "")
         ctx.facts = audit.facts
     except TimeoutError:
@@ -279,47 +331,81 @@ async def audit_page(
     fresh = True  # the page is as loaded until a mutating check has run
     skipped: list[str] = []
     crashed = 0
-    for check in selected:
-        meta = check.meta
-        if remaining() <= 0.5:
-            skipped.append(meta.id)
-            continue
+
+    async def run_one(check: Check, reload_first: bool) -> tuple[Any, float]:
+        """One check fenced by its time limit: (its findings or the exception, seconds)."""
         t0 = time.monotonic()
         try:
-            if meta.mutates_page and not fresh:
+            if reload_first:
                 async with asyncio.timeout(max(min(remaining(), RELOAD_TIME_LIMIT_S), 0.1)):
                     if size:  # a reload keeps a changed viewport: put the original back
                         await page.set_viewport_size(size)
                     await _load(page, ctx.url, RELOAD_TIME_LIMIT_S, settle=False)
                 ctx.cache.clear()  # a reloaded page invalidates shared work (the Tab walk)
+            async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
+                outcome: Any = await check.run(page, ctx)
+        except Exception as exc:  # a broken check must never break the audit
+            outcome = exc
+        return outcome, time.monotonic() - t0
+
+    index = 0
+    stopped = False
+    while index < len(selected):
+        # Consecutive read-only checks run side by side on the page as loaded; every other
+        # check runs alone. Outcomes are then taken in registry order, so the crash limit and
+        # the skipped list are as if they had run one by one.
+        group = [selected[index]]
+        if group[0].meta.reads_only and fresh:
+            following = selected[index + 1 :]
+            group += itertools.takewhile(lambda c: c.meta.reads_only, following)
+        index += len(group)
+        if stopped or remaining() <= 0.5:
+            skipped += [c.meta.id for c in group]
+            continue
+        if len(group) > 1:
+            # Once, not once per concurrent check; a failure here each check meets (and
+            # reports) itself.
+            with contextlib.suppress(PlaywrightError):
+                await ensure_helpers(page)
+            outcomes = await asyncio.gather(*(run_one(c, False) for c in group))
+        else:
+            meta = group[0].meta
+            reload_first = meta.mutates_page and not fresh
+            if reload_first:
                 fresh = True
             ctx.untouched = False
-            async with asyncio.timeout(max(min(remaining(), CHECK_TIME_LIMIT_S), 0.1)):
-                audit.findings += await check.run(page, ctx)
-            fresh = fresh and (not meta.mutates_page or meta.restores_page or ctx.untouched)
-        except TimeoutError:
-            audit.findings.append(_incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag))
-            fresh = False
-            if not await _responsive(page):
-                audit.status = "timeout"
-                audit.error = f"the page stopped responding during the {meta.id} check"
-                skipped += [c.meta.id for c in selected[selected.index(check) + 1 :]]
-                break
-        except Exception as exc:  # a broken check must never break the audit
-            log.warning("check %s failed on %s: %r", meta.id, url, exc)
-            audit.findings.append(
-                _incomplete(meta.id, ctx.url, f"error: {type(exc).__name__}", meta.wcag)
-            )
-            fresh = False
-            crashed += 1
-            if crashed >= MAX_CRASHED_CHECKS:
-                audit.status = "error"
-                audit.error = (
-                    f"{crashed} checks failed on this page; it may reload or navigate by itself"
+            outcomes = [await run_one(group[0], reload_first)]
+        for check, (outcome, seconds) in zip(group, outcomes, strict=True):
+            meta = check.meta
+            if stopped:
+                skipped.append(meta.id)
+                continue
+            audit.timings[meta.id] = seconds
+            if isinstance(outcome, TimeoutError):
+                audit.findings.append(
+                    _incomplete(meta.id, ctx.url, "it ran out of time", meta.wcag)
                 )
-                skipped += [c.meta.id for c in selected[selected.index(check) + 1 :]]
-                break
-        audit.timings[meta.id] = time.monotonic() - t0
+                fresh = False
+                if not await _responsive(page):
+                    audit.status = "timeout"
+                    audit.error = f"the page stopped responding during the {meta.id} check"
+                    stopped = True
+            elif isinstance(outcome, Exception):
+                log.warning("check %s failed on %s: %r", meta.id, url, outcome)
+                audit.findings.append(
+                    _incomplete(meta.id, ctx.url, f"error: {type(outcome).__name__}", meta.wcag)
+                )
+                fresh = False
+                crashed += 1
+                if crashed >= MAX_CRASHED_CHECKS:
+                    audit.status = "error"
+                    audit.error = (
+                        f"{crashed} checks failed on this page; it may reload or navigate by itself"
+                    )
+                    stopped = True
+            else:
+                audit.findings += outcome
+                fresh = fresh and (not meta.mutates_page or meta.restores_page or ctx.untouched)
     if skipped:
         if audit.status == "ok":
             audit.status = "timeout"
@@ -332,7 +418,9 @@ async def audit_page(
         finding.data["skipped"] = skipped
         audit.findings.append(finding)
     if audit.status == "ok" and not fresh and restore:
+        t0 = time.monotonic()
         audit.facts["page_restored"] = await _restore(page, ctx.url, size, remaining())
+        audit.timings["restore"] = time.monotonic() - t0
         fresh = audit.facts["page_restored"]
     if merge and axe and fresh and audit.status == "ok" and remaining() > 0.5:
         try:

@@ -27,6 +27,7 @@ META = CheckMeta(
         "Name the control in the instruction ('Select Continue') and do not rely on where it "
         "is, what shape it is or what colour it is."
     ),
+    reads_only=True,
 )
 
 _COLOURS = r"red|green|blue|yellow|orange|purple|pink|grey|gray|black|white"

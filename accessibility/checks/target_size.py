@@ -25,6 +25,7 @@ META = CheckMeta(
         "Make links and buttons at least 24 by 24 CSS pixels (44 is better), or leave enough "
         "space around small ones that a 24 px circle on each does not touch another."
     ),
+    reads_only=True,
 )
 
 _TARGETS_JS = """

@@ -31,6 +31,7 @@ META = CheckMeta(
         "and in roman, not italics; keep body text at 16 px or more and paragraphs' line "
         "height at 1.5 or more."
     ),
+    reads_only=True,
 )
 
 #: A passage is long enough to judge from this many characters of its own text.

@@ -149,7 +149,10 @@ class Crawler:
         client: httpx.AsyncClient | None = None,
         on_page: Callable[[str], None] | None = None,
         policy: AddressPolicy | None = None,
+        rendered_links: bool = False,
     ) -> None:
+        """With ``rendered_links``, the crawl waits for :meth:`rendered` on every page it
+        hands to ``on_page`` (the browser's links, after scripts ran) before it ends."""
         config.validate()
         self.config = config
         #: Every request is checked by this policy, and httpx connects to the address it
@@ -168,6 +171,10 @@ class Crawler:
         self._referrers: dict[str, list[str]] = {}
         self._queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
         self._external: dict[str, None] = {}
+        self._rendered_links = rendered_links and config.follow_links
+        #: Pages handed out whose rendered links have not come back yet.
+        self._awaiting: set[str] = set()
+        self._rendered_event = asyncio.Event()
 
     # -- plumbing ---------------------------------------------------------------------------
     async def _get(self, client: httpx.AsyncClient, url: str) -> httpx.Response:
@@ -329,6 +336,8 @@ class Crawler:
                 return
             self.result.pages.append(url)
             self.result.depth[url] = depth
+            if self._rendered_links:
+                self._awaiting.add(url)
             if self._on_page:
                 self._on_page(url)
             if self.config.follow_links and depth < self.config.max_depth:
@@ -363,6 +372,30 @@ class Crawler:
             finally:
                 self._queue.task_done()
 
+    def rendered(self, url: str, links: list[str]) -> None:
+        """Links the browser found on ``url`` once its scripts ran (navigation built by
+        JavaScript): they join the crawl like links in the HTML, under the same scope, depth,
+        robots.txt and address rules (each is fetched by the crawler before it is audited).
+        Call it for every page handed to ``on_page``, with no links if the audit failed."""
+        depth = self.result.depth.get(url, 0)
+        if self.config.follow_links and depth < self.config.max_depth:
+            for link in links:
+                normal = normalise_url(link, url)
+                if normal is not None:
+                    self._enqueue(normal, depth + 1, url)
+        self._awaiting.discard(url)
+        self._rendered_event.set()
+
+    async def _settle(self) -> None:
+        """Until no page is queued and (with rendered links) none is still being audited."""
+        while True:
+            self._rendered_event.clear()
+            await self._queue.join()
+            if not self._awaiting:
+                return
+            if not self._rendered_event.is_set():  # links came back while joining: go on
+                await self._rendered_event.wait()
+
     async def run(self) -> CrawlResult:
         """Crawl and return the result (never raises for a page's failure; records it)."""
         starts = [u for u in (normalise_url(s) for s in self.config.start_urls) if u]
@@ -391,7 +424,7 @@ class Crawler:
                 asyncio.create_task(self._worker(client)) for _ in range(self.config.workers)
             ]
             try:
-                await self._queue.join()
+                await self._settle()
             finally:
                 for worker in workers:
                     worker.cancel()

@@ -47,14 +47,22 @@
     return boxes;
   };
 
+  // While prepare() snapshots every tabbable element nothing has focus, so the boxes they
+  // share (their ancestors: main, body...) look the same for each: read each box once.
+  let memo = null;
+  const boxState = (node) => {
+    if (memo && memo.has(node)) return memo.get(node);
+    const state = [visual(getComputedStyle(node), false)];
+    for (const pseudo of ['::before', '::after']) {
+      state.push(visual(getComputedStyle(node, pseudo), true));
+    }
+    if (memo) memo.set(node, state);
+    return state;
+  };
+
   const snapshot = (el) => {
     const parts = [];
-    for (const node of related(el)) {
-      parts.push(visual(getComputedStyle(node), false));
-      for (const pseudo of ['::before', '::after']) {
-        parts.push(visual(getComputedStyle(node, pseudo), true));
-      }
-    }
+    for (const node of related(el)) parts.push(...boxState(node));
     return parts;
   };
 
@@ -116,10 +124,15 @@
     base = new WeakMap();
     previous = null;
     const tabbable = [];
-    for (const el of Array.from(document.querySelectorAll(rv.FOCUSABLE)).slice(0, 3000)) {
-      if (!isTabbable(el)) continue;
-      base.set(el, snapshot(el));
-      tabbable.push(rv.describe(el, {id: idOf(el)}));
+    memo = new Map();
+    try {
+      for (const el of Array.from(document.querySelectorAll(rv.FOCUSABLE)).slice(0, 3000)) {
+        if (!isTabbable(el)) continue;
+        base.set(el, snapshot(el));
+        tabbable.push(rv.describe(el, {id: idOf(el)}));
+      }
+    } finally {
+      memo = null;
     }
     return tabbable;
   };
