@@ -121,15 +121,7 @@ async def create_links(
             await _retire_members_links(
                 int(survey["id"]), int(survey["current_version"]), member_ids
             )
-        for start in range(0, len(rows), 500):
-            await SurveyLink.insert(*rows[start : start + 500])
-        hashes = [r.token_hash for r in rows]
-        ids: dict[str, int] = {}
-        for start in range(0, len(hashes), 500):
-            found = await SurveyLink.select(SurveyLink.id, SurveyLink.token_hash).where(
-                SurveyLink.token_hash.is_in(hashes[start : start + 500])
-            )
-            ids.update({r["token_hash"]: int(r["id"]) for r in found})
+        ids = await _insert_links(rows)
     for token, member in issued:
         out.append(IssuedLink(token, ids[hash_token(token)], member))
     return out
@@ -182,8 +174,27 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
             problems.append((f"member_references[{i}]", conflicts[member]))
     if problems:
         raise Conflict("some members cannot be sent another link to this survey", problems)
-    if retire:
-        await SurveyLink.update({SurveyLink.expires_at: _now()}).where(SurveyLink.id.is_in(retire))
+    await _expire_links(retire)
+
+
+async def _insert_links(rows: list[SurveyLink]) -> dict[str, int]:
+    """Insert `rows` in chunks of 500 (inside the caller's transaction); id by token hash."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 500):
+        inserted = await SurveyLink.insert(*rows[start : start + 500]).returning(
+            SurveyLink.id, SurveyLink.token_hash
+        )
+        ids.update({r["token_hash"]: int(r["id"]) for r in inserted})
+    return ids
+
+
+async def _expire_links(link_ids: list[int]) -> None:
+    """Expire these links now (retired: a member's unused link replaced by a new one)."""
+    now = _now()
+    for start in range(0, len(link_ids), 500):
+        await SurveyLink.update({SurveyLink.expires_at: now}).where(
+            SurveyLink.id.is_in(link_ids[start : start + 500])
+        )
 
 
 #: the start of `_link_conflicts`' reason for a member who has answered this version
@@ -273,13 +284,8 @@ async def issue_member_links(
     """
     members = list(dict.fromkeys(member_ids))
     conflicts, retire = await _link_conflicts(survey_id, version, members)
-    now = _now()
-    if retire:
-        for start in range(0, len(retire), 500):
-            await SurveyLink.update({SurveyLink.expires_at: now}).where(
-                SurveyLink.id.is_in(retire[start : start + 500])
-            )
-    expires = now + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    await _expire_links(retire)
+    expires = _now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     issued = {m: new_link_token() for m in members if m not in conflicts}
     rows = [
         SurveyLink(
@@ -292,12 +298,7 @@ async def issue_member_links(
         )
         for member, token in issued.items()
     ]
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), 500):
-        inserted = await SurveyLink.insert(*rows[start : start + 500]).returning(
-            SurveyLink.id, SurveyLink.token_hash
-        )
-        ids.update({r["token_hash"]: int(r["id"]) for r in inserted})
+    ids = await _insert_links(rows)
     out: dict[int, IssuedLink | str] = dict(conflicts)
     for member, token in issued.items():
         out[member] = IssuedLink(token, ids[hash_token(token)], member)
