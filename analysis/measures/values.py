@@ -71,11 +71,16 @@ class DesignCache:
         self.margins: dict[int, Margins] = {}
 
 
+def _where_key(where: Mapping[str, object]) -> str:
+    """A measure's ``where`` filter as a cache key: the same filter gives the same key."""
+    return repr(sorted((str(k), repr(v)) for k, v in where.items()))
+
+
 def _rows(
     frame: pd.DataFrame, period: Period, where: Mapping[str, object], cache: DesignCache | None
 ) -> pd.DataFrame | str:
     """The responses in ``period`` that pass the measure's ``where`` filter."""
-    key = (id(frame), period.label, repr(sorted((str(k), repr(v)) for k, v in where.items())))
+    key = (id(frame), period.label, _where_key(where))
     if cache is not None and key in cache.rows:
         return cache.rows[key]
     rows = in_period(frame, period) if not frame.empty else frame
@@ -187,8 +192,14 @@ def period_design(
     if weighting == "raked" and not margins:
         return "weighting is 'raked' but no margins were given"
     items = column if src.get("items") == "any" else None
-    where = repr(sorted((str(k), repr(v)) for k, v in (src.get("where") or {}).items()))
-    key = (id(frame), period.label, where, weighting, items, id(margins))
+    key = (
+        id(frame),
+        period.label,
+        _where_key(src.get("where") or {}),
+        weighting,
+        items,
+        id(margins),
+    )
     built = cache.designs.get(key) if cache is not None else None
     if built is None:
         if weighting == "raked":
