@@ -52,7 +52,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from panel.margins import member_code
 
@@ -220,6 +219,8 @@ def _exact_integers(
 ) -> list[int] | None:
     """Whole numbers within each cell's pool meeting every margin exactly, nearest the raked
     targets (L1), or None when no such table exists."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # ~0.4 s: only when needed
+
     groups = _membership(codes, dimensions, targets)
     n_cells = len(keys)
     # variables: x per cell (integer), then distance above and below the raked target per cell
@@ -297,6 +298,8 @@ def _controlled_round(
     size: int,
 ) -> list[int]:
     """Round each cell down or up so the margins stay exact (or as near as can be)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # ~0.4 s: only when needed
+
     floor = np.floor(exact + 1e-9)
     fraction = exact - floor
     cap = np.array([counts[k] for k in keys], dtype=float)

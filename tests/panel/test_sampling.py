@@ -21,16 +21,14 @@ from panel.contact_rules import ContactRules, RulesError, read_rules_file
 from panel.margins import read_margins
 from panel.sampling import (
     DrawRequest,
-    IndexedPeople,
     Quota,
     SampleError,
     allocate,
     draw_sample,
     parse_quotas,
-    quota_features,
-    quota_select,
     replay_draw,
 )
+from panel.sortition import IndexedPeople, quota_features, quota_select
 from panel.tables import Draw, DrawMember, Member
 from tests.panel.sampling_helpers import add_members
 
