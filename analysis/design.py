@@ -441,17 +441,29 @@ class Design:
         by: str | Sequence[str] | None = None,
         *,
         confidence: float = 0.95,
-        df: DegreesOfFreedom = "design",
+        df: DegreesOfFreedom = "domain",
         level: float | None = None,
     ) -> pd.DataFrame:
         """Weighted mean of a numeric variable, overall or per group (``svymean``/``svyby``).
 
         The interval is estimate ± t·se at ``confidence`` with ``df`` degrees
-        of freedom: "design" (default; R's ``confint(..., df = degf(design))``),
-        "domain" (each group's own PSUs minus strata, as ``svyciprop`` under
-        ``svyby`` uses) or a number; ``math.inf`` gives normal quantiles, which
-        is what R's ``confint`` does when no ``df`` is given.  ``level`` is the
-        old name of ``confidence`` (deprecated).
+        of freedom:
+
+        * "domain" (default): each group's own PSUs minus its strata, R's
+          ``confint(svymean(~x, subset(design, g == ...)), df = degf(subset))``
+          and the convention of ``svyby(..., svyciprop)``, so a group mean and
+          a group proportion (`proportion`) get their intervals the same way
+          and a small group's interval is not narrower than R's group
+          convention.  With no ``by`` it is the design's ``degf``, R's
+          ``confint(svymean(~x, design), df = degf(design))``.
+        * "design": the whole design's ``degf`` for every group,
+          ``confint(svyby(~x, ~g, design, svymean), df = degf(design))``.
+        * a number; ``math.inf`` gives normal quantiles, which is what R's
+          ``confint(svyby(...))`` and ``confint(svymean(...))`` give when no
+          ``df`` is passed (``confint.svyby``'s default ``df = Inf``).
+
+        The ``df`` column says which degrees of freedom each row used.
+        ``level`` is the old name of ``confidence`` (deprecated).
         ``n_eff`` is the weighted variance of the variable divided by the
         design variance of its mean (Kish's effective sample size for it).
         """
@@ -476,13 +488,17 @@ class Design:
         by: str | Sequence[str] | None = None,
         *,
         confidence: float = 0.95,
-        df: DegreesOfFreedom = "design",
+        df: DegreesOfFreedom = "domain",
         level: float | None = None,
     ) -> pd.DataFrame:
         """Weighted population total of a numeric variable (``svytotal``/``svyby``).
 
-        ``confidence`` and ``df`` as for `mean` (``level`` is the deprecated
-        old name of ``confidence``).
+        ``confidence`` and ``df`` as for `mean`: by default ("domain") a
+        group's interval uses its own PSUs minus strata, R's
+        ``confint(svytotal(~x, subset), df = degf(subset))``; "design" is
+        ``confint(svyby(...), df = degf(design))`` and ``math.inf`` R's
+        ``confint`` default (normal).  ``level`` is the deprecated old name
+        of ``confidence``.
         ``n_eff`` is the Kish effective sample size of the group's weights.
         """
         confidence = _confidence(confidence, level, "total")

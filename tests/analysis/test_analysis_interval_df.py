@@ -92,26 +92,56 @@ def test_korn_graubard_group_interval_matches_r(
 
 @pytest.mark.parametrize("name", DESIGNS)
 @pytest.mark.parametrize("df", list(DF))
-def test_group_mean_intervals_follow_df(
-    designs: dict[str, Design], r_domain: dict[str, Any], name: str, df: str
+@pytest.mark.parametrize("statistic", ["mean", "total"])
+@pytest.mark.parametrize("by", ["stype", "sch.wide"])
+def test_group_mean_and_total_intervals_follow_df(
+    designs: dict[str, Design],
+    r_domain: dict[str, Any],
+    name: str,
+    df: str,
+    statistic: str,
+    by: str,
 ) -> None:
-    want = r_domain[name]["by_mean_api00_stype"]
-    got = designs[name].mean("api00", by="stype", df=DF[df])
+    """Every df= choice against R, for groups that are strata (stype in strat) and groups
+    that cut across strata and clusters (sch.wide, at 90%)."""
+    d = designs[name]
+    var = "api00" if statistic == "mean" else "enroll"
+    if by == "stype":
+        want = r_domain[name][f"by_{statistic}_{var}_stype"]
+        confidence = 0.95
+    else:
+        want = r_domain[name][f"by_{statistic}_schwide_90"]
+        confidence = 0.9
+    got = getattr(d, statistic)(var, by=by, df=DF[df], confidence=confidence)
+    assert [str(g) for g in got[by]] == want["group"]
     _close(got["estimate"], want["estimate"], EST_RTOL)
     _close(got["se"], want["se"])
     _close(got["ci_low"], want[df]["ci_low"])
     _close(got["ci_high"], want[df]["ci_high"])
+    if df == "domain":
+        key = "domain_degf" if by == "stype" else "sch_wide_domain_degf"
+        assert list(got["df"]) == vec(r_domain[name][key]).astype(int).tolist()
+    elif df == "design":
+        assert list(got["df"]) == [r_domain[name]["degf"]] * len(got)
+    else:
+        assert np.isinf(got["df"]).all()
 
 
 @pytest.mark.parametrize("name", DESIGNS)
-def test_group_total_normal_interval(
-    designs: dict[str, Design], r_domain: dict[str, Any], name: str
+@pytest.mark.parametrize("statistic", ["mean", "total"])
+def test_group_mean_and_total_default_to_the_domain_df(
+    designs: dict[str, Design], r_domain: dict[str, Any], name: str, statistic: str
 ) -> None:
-    want = r_domain[name]["by_total_enroll_stype_inf"]
-    got = designs[name].total("enroll", by="stype", df=math.inf)
+    """The default is R's subset convention (as svyby + svyciprop), not confint's Inf."""
+    d = designs[name]
+    var = "api00" if statistic == "mean" else "enroll"
+    want = r_domain[name][f"by_{statistic}_{var}_stype"]["domain"]
+    got = getattr(d, statistic)(var, by="stype")
     _close(got["ci_low"], want["ci_low"])
     _close(got["ci_high"], want["ci_high"])
-    assert np.isinf(got["df"]).all()
+    assert list(got["df"]) == r_domain[name]["domain_degf"]
+    # and the overall estimate keeps the design's df (the domain of everyone)
+    assert list(getattr(d, statistic)(var)["df"]) == [d.degf]
 
 
 @pytest.mark.parametrize("name", DESIGNS)

@@ -21,6 +21,9 @@ def test_several_levels_match_a_derived_indicator(designs: dict[str, Design], na
         del d.data["_r45"]
     np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-12)
     np.testing.assert_allclose(got["se"], want["se"], rtol=1e-10)
+    # mean() and proportion() share the group-interval default (df="domain")
+    np.testing.assert_allclose(got["ci_low"], want["ci_low"], rtol=1e-10)
+    np.testing.assert_array_equal(got["df"], want["df"])
     one = d.proportion("rating", ("r5",))
     np.testing.assert_allclose(one["estimate"], d.proportion("rating", "r5")["estimate"])
 

@@ -40,8 +40,10 @@ def test_mean_and_total(designs: dict[str, Design], r_results: dict[str, Any], n
 def test_svyby_groups(designs: dict[str, Design], r_results: dict[str, Any], name: str) -> None:
     d, r = designs[name], r_results[name]
     cases = [
-        (d.mean("api00", by="stype"), r["by_mean_api00_stype"]),
-        (d.total("enroll", by="stype"), r["by_total_enroll_stype"]),
+        # R's numbers here are confint(svyby(...), df = degf(d)): df="design"
+        # (the default is "domain"; tests/analysis/test_analysis_interval_df.py)
+        (d.mean("api00", by="stype", df="design"), r["by_mean_api00_stype"]),
+        (d.total("enroll", by="stype", df="design"), r["by_total_enroll_stype"]),
         # R's numbers here are confint(svyby(~hi800n, ~stype, d, svymean), df = degf(d))
         (
             d.proportion("hi800", "yes", by="stype", ci="wald", df="design"),

@@ -12,8 +12,12 @@
 #    (qt(alpha/2, nrow(subset) - 1) / qt(alpha/2, degf(subset)))^2; a subset of a
 #    design with fixed weights drops the other rows (nrow = group rows), a
 #    subset of a calibrated (raked) design keeps them with zero weight.
-#  * confint(svyby(~x, ~g, design, svymean)) uses df = Inf unless told; the
-#    "domain" mean interval is confint(svymean(~x, subset), df = degf(subset)).
+#  * confint(svyby(~x, ~g, design, svymean)) (and svytotal) uses df = Inf unless
+#    told (confint.svyby's default); the "domain" mean or total interval is
+#    confint(svymean(~x, subset), df = degf(subset)), the "design" one
+#    confint(svyby(...), df = degf(design)).  Every choice is written for means and
+#    totals by stype (the strata of strat) and by sch.wide (cutting across strata
+#    and clusters, at 90%), on the stratified, clustered and raked designs.
 suppressMessages(library(survey))
 options(digits = 15)
 data(api)  # for apipop's margins; the samples are the CSVs (with derived columns)
@@ -65,8 +69,37 @@ for (nm in names(designs)) {
     design = list(ci_low = unname(ci_design[, 1]), ci_high = unname(ci_design[, 2])),
     domain = list(ci_low = unname(ci_domain[, 1]), ci_high = unname(ci_domain[, 2])))
   bt <- svyby(~enroll, ~stype, d, svytotal)
-  ci_t <- confint(bt)
-  r$by_total_enroll_stype_inf <- list(ci_low = unname(ci_t[, 1]), ci_high = unname(ci_t[, 2]))
+  ci_t_inf <- confint(bt)
+  ci_t_design <- confint(bt, df = degf(d))
+  ci_t_domain <- t(sapply(groups, function(g) {
+    s <- subset(d, stype == g)
+    confint(svytotal(~enroll, s), df = degf(s))
+  }))
+  r$by_total_enroll_stype <- list(
+    group = groups, estimate = unname(coef(bt)), se = unname(SE(bt)),
+    inf = list(ci_low = unname(ci_t_inf[, 1]), ci_high = unname(ci_t_inf[, 2])),
+    design = list(ci_low = unname(ci_t_design[, 1]), ci_high = unname(ci_t_design[, 2])),
+    domain = list(ci_low = unname(ci_t_domain[, 1]), ci_high = unname(ci_t_domain[, 2])))
+  # the same for groups that cut across the strata and clusters (sch.wide), at 90%
+  sw_groups <- sort(unique(as.character(d$variables$sch.wide)))
+  r$sch_wide_domain_degf <- sapply(sw_groups, function(g) degf(subset(d, sch.wide == g)),
+                                   USE.NAMES = FALSE)
+  for (st in c("mean", "total")) {
+    f <- if (st == "mean") svymean else svytotal
+    y <- if (st == "mean") ~api00 else ~enroll
+    b <- svyby(y, ~sch.wide, d, f)
+    ci_inf <- confint(b, level = 0.9)
+    ci_design <- confint(b, level = 0.9, df = degf(d))
+    ci_domain <- t(sapply(sw_groups, function(g) {
+      s <- subset(d, sch.wide == g)
+      confint(f(y, s), level = 0.9, df = degf(s))
+    }))
+    r[[paste0("by_", st, "_schwide_90")]] <- list(
+      group = sw_groups, estimate = unname(coef(b)), se = unname(SE(b)),
+      inf = list(ci_low = unname(ci_inf[, 1]), ci_high = unname(ci_inf[, 2])),
+      design = list(ci_low = unname(ci_design[, 1]), ci_high = unname(ci_design[, 2])),
+      domain = list(ci_low = unname(ci_domain[, 1]), ci_high = unname(ci_domain[, 2])))
+  }
   # 90% level, to check the confidence= name reaches every interval
   r$mean_api00_90 <- unname(as.numeric(confint(svymean(~api00, d), level = 0.9, df = degf(d))))
   out[[nm]] <- r
