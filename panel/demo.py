@@ -4,6 +4,13 @@ Deterministic (seeded), so re-running creates nothing new: members are keyed by 
 derived from the seed. Demographics follow the ward profiles in panel.demographics, and the
 panel over-represents older, less deprived residents — as real panels do — so weighting has
 real work to do.
+
+Members joined over two years, not on one day, so panel size, joiners per month and the
+representativeness gap have a history (`panel.history`, the progress report's trends): a
+launch drive in spring 2024 (about half the panel), a trickle of sign-ups after it, and a
+top-up drive from October 2025 that recruited younger residents more than older ones. Every
+member joined before the spring 2026 survey wave (2 March 2026, `surveys.demo.WAVES`), which
+the surveys demo sends to all of them; each member's consent is dated the day they joined.
 """
 
 from __future__ import annotations
@@ -94,6 +101,31 @@ STREETS = [
 # Panel age mix: older bands over-represented relative to the population.
 PANEL_AGE_WEIGHTS = [0.07, 0.11, 0.13, 0.16, 0.19, 0.19, 0.15]
 
+#: Recruitment: (first day, last day, weight for members under 45, weight for 45 and over).
+#: The launch drive brought in most of the older members; the top-up drive aimed at younger
+#: residents. Join times fall uniformly within a drive, in office hours.
+RECRUITMENT = [
+    (dt.date(2024, 4, 1), dt.date(2024, 6, 30), 0.40, 0.55),  # launch drive
+    (dt.date(2024, 7, 1), dt.date(2025, 9, 30), 0.25, 0.35),  # sign-ups in between
+    (dt.date(2025, 10, 1), dt.date(2026, 2, 27), 0.35, 0.10),  # top-up drive, younger people
+]
+FIRST_JOINED = dt.datetime(2024, 4, 1, 9, tzinfo=dt.UTC)
+LAST_JOINED = dt.datetime(2026, 2, 27, 17, tzinfo=dt.UTC)  # before the spring 2026 wave
+
+
+def joined_at(index: int, age_band: str) -> dt.datetime:
+    """When demo member ``index`` joined: drawn from its own seeded stream (so the members'
+    other details do not depend on it), weighted by `RECRUITMENT`."""
+    rng = random.Random(f"{SEED}:joined:{index}")
+    younger = age_band in ("16-24", "25-34", "35-44")
+    first, last, _, _ = rng.choices(
+        RECRUITMENT, weights=[r[2] if younger else r[3] for r in RECRUITMENT]
+    )[0]
+    day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+    return dt.datetime.combine(day, dt.time(9), dt.UTC) + dt.timedelta(
+        minutes=rng.randint(0, 8 * 60)
+    )
+
 
 def _member(rng: random.Random, index: int) -> dict[str, Any]:
     ward: Ward = rng.choices(
@@ -126,6 +158,9 @@ def _member(rng: random.Random, index: int) -> dict[str, Any]:
     )
     first, last = rng.choice(FIRST), rng.choice(LAST)
     offline = low >= 75 and rng.random() < 0.45
+    age_band = compute_age_band(dob, today)
+    joined = joined_at(index, age_band)
+    rng.randint(0, 24 * 280)  # the old consent time: still drawn, so the stream is kept
     return {
         "reference": f"P-DEMO{index:04d}",
         "first_name": first,
@@ -138,15 +173,15 @@ def _member(rng: random.Random, index: int) -> dict[str, Any]:
         f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
         "preferred_contact": "post" if offline else rng.choices(["email", "sms"], [85, 15])[0],
         "date_of_birth": dob,
-        "age_band": compute_age_band(dob, today),
+        "age_band": age_band,
         "sex": rng.choices(["female", "male"], weights=[54, 46])[0],
         "ethnicity": ethnicity,
         "disability": disability,
         "ward": ward.code,
         "imd_quintile": ward.imd_quintile,
         "consent_version": CONSENT_WORDING_VERSION,
-        "consent_given_at": dt.datetime(2026, 1, 15, tzinfo=dt.UTC)
-        + dt.timedelta(hours=rng.randint(0, 24 * 280)),
+        "consent_given_at": joined,  # consent is given on joining
+        "joined_at": joined,
         "source": "demo",
     }
 

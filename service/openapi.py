@@ -48,7 +48,7 @@ DESCRIPTIONS = {
     400: "The request is not valid: each item of `errors` names a field",
     401: "Not signed in: no session, or the API token is not valid or was revoked",
     403: "Your role may not do this, or (unsafe methods) the CSRF token is missing",
-    404: "No such survey, draw, site or run",
+    404: "No such survey, draw, site, run or measure",
     409: "The request conflicts with what is stored; nothing was written",
     413: "The request body is too large",
     429: "Too many requests; wait, then try again",

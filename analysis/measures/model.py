@@ -46,6 +46,8 @@ class Period:
         if not match:
             raise AnalysisError(f"period {text!r} must look like 2026, 2026-H2 or 2026-Q3")
         year, part = int(match[1]), match[2]
+        if not 1900 <= year <= 2999:
+            raise AnalysisError(f"period {text!r}: the year must be between 1900 and 2999")
         if part is None:
             first, months = 1, 12
         elif part[0] == "H":

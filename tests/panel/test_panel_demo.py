@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -9,7 +10,10 @@ import pytest
 
 from panel import demo, services
 from panel.demographics import POPULATION_AGE, population_margins
+from panel.history import figures_at
+from panel.margins import panel_margins
 from panel.tables import Consent, Member
+from surveys.demo import WAVES
 
 pytestmark = pytest.mark.db
 
@@ -65,3 +69,43 @@ def test_population_margins_are_consistent():
     margins = population_margins()
     totals = {name: sum(m.values()) for name, m in margins.items()}
     assert len(set(totals.values())) == 1, totals
+
+
+async def test_demo_members_joined_over_two_years_before_the_first_wave(db: Any):
+    """Join dates are spread (launch drive, trickle, top-up drive), so the panel's size and
+    make-up have a history; consent is dated the day each member joined."""
+    await demo.load_demo(lambda _: None, "http://x")
+    rows = await Member.select(
+        Member.id, Member.joined_at, Member.consent_given_at, Member.age_band
+    )
+    joined = [r["joined_at"] for r in rows]
+    # everyone had joined before the surveys demo sent them the spring 2026 wave
+    assert min(joined) >= demo.FIRST_JOINED and max(joined) <= demo.LAST_JOINED < WAVES[1][1]
+    months = Counter(j.strftime("%Y-%m") for j in joined)
+    assert len(months) >= 20  # 23 months from April 2024 to February 2026
+    assert max(months.values()) < 0.25 * len(rows)  # not one date, nor one month
+    assert all(r["consent_given_at"] == r["joined_at"] for r in rows)
+    given = {
+        c["member"]: c["given_at"]
+        for c in await Consent.select(Consent.member, Consent.given_at).where(
+            Consent.purpose == "membership"
+        )
+    }
+    assert all(given[r["id"]] == r["joined_at"] for r in rows)
+    # the top-up drive recruited younger residents than the launch drive did
+    younger = {"16-24", "25-34", "35-44"}
+
+    def younger_share(first: dt.date, last: dt.date) -> float:
+        group = [r for r in rows if first <= r["joined_at"].date() <= last]
+        return sum(r["age_band"] in younger for r in group) / len(group)
+
+    (launch_from, launch_to, *_), _, (top_up_from, top_up_to, *_) = demo.RECRUITMENT
+    assert younger_share(top_up_from, top_up_to) > younger_share(launch_from, launch_to) + 0.2
+    # panel size at the end of each half-year, as the progress report's trend derives it
+    ends = [
+        dt.datetime(y, m, 1, tzinfo=dt.UTC) for y, m in ((2025, 1), (2025, 7), (2026, 1), (2026, 7))
+    ]
+    sizes = [f["members"] for f in await figures_at(ends, panel_margins())]
+    assert sizes == sorted(sizes) and len(set(sizes)) == 4, sizes
+    assert sizes[-1] == demo.DEMO_SIZE
+    assert sizes[0] < 0.75 * demo.DEMO_SIZE
