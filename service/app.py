@@ -33,6 +33,7 @@ from service.controllers import ROUTES as SERVICE_ROUTES
 from service.csrf import TokenAwareCSRFMiddleware
 from service.db import SharedSQLiteEngine
 from service.errors import error_response
+from service.forms import FORM_MAX_BYTES, FormGuardMiddleware
 from service.jobs import Worker
 from service.logs import configure_logging, request_log_middleware
 from service.metrics import ROUTES as METRICS_ROUTES
@@ -142,11 +143,15 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         on_app_init=[session_auth.on_app_init, metrics_outermost],
         # CSRF is app middleware inside authentication (not `csrf_config`), so that requests
-        # made with an API token alone can skip it: see service/csrf.py.
+        # made with an API token alone can skip it: see service/csrf.py. Form bodies are
+        # checked (size, UTF-8, one value a field) before it: see service/forms.py.
         middleware=[
             request_log_middleware,
+            FormGuardMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=CSRF),
         ],
+        # Every body, form or JSON; the routes that take uploads set their own larger limit.
+        request_max_body_size=FORM_MAX_BYTES,
         before_send=[add_security_headers],
         stores={"sessions": DatabaseSessionStore()},
         template_config=TemplateConfig(

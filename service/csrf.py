@@ -18,12 +18,21 @@ from __future__ import annotations
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from service.auth import BEARER_PATH_PREFIX, SESSION_COOKIE
 
-__all__ = ["TokenAwareCSRFMiddleware", "is_token_only"]
+__all__ = ["CSRF_FAILED", "TokenAwareCSRFMiddleware", "is_token_only"]
+
+#: Litestar's own detail for a missing or wrong token, which the middleware below replaces.
+LITESTAR_DETAIL = "CSRF token verification failed"
+CSRF_FAILED = "The form's security token is missing or does not match"
+CSRF_MESSAGE = (
+    "send the token from the rv_csrf cookie as the x-csrftoken header or the _csrf_token "
+    "field; in a browser, reload the page and try again"
+)
 
 
 def is_token_only(scope: Scope) -> bool:
@@ -43,4 +52,11 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
         if scope["type"] == "http" and is_token_only(scope):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        except PermissionDeniedException as error:
+            if error.detail != LITESTAR_DETAIL:
+                raise  # a guard's 403 from further in
+            raise PermissionDeniedException(
+                detail=CSRF_FAILED, extra=[{"key": "_csrf_token", "message": CSRF_MESSAGE}]
+            ) from None

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.csrf import CSRF_FAILED
 from service.logs import safe_traceback
 
 log = structlog.get_logger("errors")
@@ -30,12 +31,25 @@ PAGES: dict[int, tuple[str, str]] = {
     ),
     405: ("There is a problem with the request", "Go back and try again."),
     410: ("This page is no longer available", "The link may have expired."),
+    413: (
+        "What you sent is too large",
+        "Nothing was saved. Go back and send less, or a smaller file.",
+    ),
     429: ("Too many requests", "Wait a few minutes, then try again."),
     500: (
         "Sorry, there is a problem with the service",
         "Try again later. Your answers have been saved if you had pressed Continue.",
     ),
     503: ("Sorry, the service is unavailable", "Try again later."),
+}
+
+
+#: Pages for one particular detail, before the status's own.
+DETAIL_PAGES: dict[str, tuple[str, str]] = {
+    CSRF_FAILED: (
+        "Your form could not be sent",
+        "Nothing was saved. Go back, reload the page and try again.",
+    ),
 }
 
 
@@ -71,7 +85,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         target = quote(request.url.path, safe="/")
         return Redirect(f"/staff/sign-in?next={target}", status_code=303)
     if wants_html(request):
-        title, next_step = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+        title, next_step = DETAIL_PAGES.get(str(detail)) or PAGES.get(
+            status, PAGES[500] if status >= 500 else PAGES[400]
+        )
         return Template(
             "errors/error.html",
             context={

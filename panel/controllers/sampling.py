@@ -16,6 +16,7 @@ from panel.sample_requests import Errors, parse_request
 from panel.sampling import DrawResult, SampleError, draw_sample, get_draw, recent_draws, replay_draw
 from panel.schemas import SampleRequestBody
 from service.auth import requires_role
+from service.forms import FORM_REPEATS
 from service.openapi import CONFLICT
 from service.params import PathInt
 from service.roles import Role
@@ -85,6 +86,7 @@ class SamplePages(Controller):
     path = "/staff/panel/samples"
     guards = [panel_staff]  # noqa: RUF012
     include_in_schema = False
+    opt = {FORM_REPEATS: ("stratify",)}  # noqa: RUF012 (checkboxes)
 
     @get("/")
     async def index(self) -> Template:

@@ -29,6 +29,7 @@ from panel.self_service_words import words
 from panel.signup_steps import CHANNEL_WORDS, NEEDS, _checkboxes, _input, _list, _radios
 from panel.signup_words import LANGUAGES
 from service.auth import RESIDENT_OPT, public
+from service.forms import FORM_REPEATS
 from service.mail import send_mail
 from service.settings import Settings
 
@@ -99,7 +100,7 @@ async def _unknown(request: Request[Any, Any, Any]) -> Template:
 class SelfServicePages(Controller):
     path = BASE
     guards = [public]  # noqa: RUF012
-    opt = RESIDENT_OPT
+    opt = {**RESIDENT_OPT, FORM_REPEATS: ("consents", "needs", "wants_thank_you")}  # noqa: RUF012
     include_in_schema = False
 
     # --------------------------------------------------------------------- overview

@@ -39,6 +39,7 @@ from panel.signup_steps import (
 )
 from panel.signup_words import LANGUAGES, options, words
 from service.auth import RESIDENT_OPT, public
+from service.forms import FORM_REPEATS
 from service.logs import safe_traceback
 from service.proxies import request_address
 from service.settings import Settings
@@ -117,7 +118,7 @@ def _see_other(path: str, cookies: list[Cookie] | None = None) -> Redirect:
 class SignUpPages(Controller):
     path = BASE
     guards = [public]  # noqa: RUF012
-    opt = RESIDENT_OPT
+    opt = {**RESIDENT_OPT, FORM_REPEATS: ("consents", "needs")}  # noqa: RUF012 (checkboxes)
     include_in_schema = False
 
     @get("/")

@@ -29,7 +29,14 @@ from service.settings import Settings
 from service.tables import StaffUser
 from surveys.definitions import DefinitionError
 from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest
-from surveys.services import definitions_store, export_policy, exports, links, responses
+from surveys.services import (
+    definition_uploads,
+    definitions_store,
+    export_policy,
+    exports,
+    links,
+    responses,
+)
 from surveys.services.errors import SurveyError
 
 STAFF = requires_role(Role.PANEL_MANAGER, Role.RESEARCH_OFFICER)
@@ -186,6 +193,8 @@ class SurveysAPI(Controller):
             "application/yaml",
         ),
         responses=UNCHANGED,
+        # a definition may be up to 512 KB; every other body keeps the app's 256 KB
+        request_max_body_size=definition_uploads.MAX_FORM_BYTES,
     )
     async def upload(self, request: Request[StaffUser, Any, Any]) -> Response[dict[str, Any]]:
         """Create a survey or a new version from a JSON or YAML (`content-type: application/yaml`)

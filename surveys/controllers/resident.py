@@ -17,11 +17,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service.auth import RESIDENT_OPT, public
+from service.forms import CHECKED_BY_HANDLER, FORM_REPEATS, refuse_repeats
 from service.proxies import request_address
 from service.settings import Settings
 from surveys.controllers import render_cache
 from surveys.definitions.model import Survey as SurveyModel
 from surveys.questions import apply_page, check_answers_rows, page_view, parse_page
+from surveys.questions.multiple_choice import MultipleChoice
 from surveys.services import links, responses
 from surveys.services.definitions_store import survey_for_link
 from surveys.services.errors import NotFound, RateLimited
@@ -113,6 +115,12 @@ def _progress(survey: SurveyModel, page_id: str, answers: dict[str, Any]) -> tup
     visible = [p.id for p in survey.visible_pages(answers)]
     n = visible.index(page_id) + 1 if page_id in visible else 1
     return n, max(len(visible), n)
+
+
+def repeatable_fields(survey: SurveyModel) -> set[str]:
+    """The form fields that may come more than once: a multiple-choice question's checkboxes.
+    Any other field sent twice is refused (`service.forms`)."""
+    return {q.id for q in survey.questions if q.type == MultipleChoice.name}
 
 
 class ResidentPages(Controller):
@@ -244,7 +252,11 @@ class ResidentPages(Controller):
             return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
         return self._page(request, token, survey, state, page_id, lang, answers)
 
-    @post("/s/{token:str}/page/{page_id:str}", status_code=HTTP_303_SEE_OTHER)
+    @post(
+        "/s/{token:str}/page/{page_id:str}",
+        status_code=HTTP_303_SEE_OTHER,
+        opt={FORM_REPEATS: CHECKED_BY_HANDLER},
+    )
     async def answer_page(
         self, request: Request[Any, Any, Any], token: str, page_id: str
     ) -> Template | Redirect | Response[str]:
@@ -257,6 +269,7 @@ class ResidentPages(Controller):
         if page_id not in {p.id for p in survey.visible_pages(answers)}:
             return Redirect(f"/s/{token}", status_code=HTTP_303_SEE_OTHER)
         form = await request.form()
+        refuse_repeats(form, repeatable_fields(survey))  # 400 before anything is saved
         result = parse_page(survey, page_id, form.dict(), lang, answers)
         if not result.ok:
             return self._page(request, token, survey, state, page_id, lang, answers, result)

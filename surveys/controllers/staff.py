@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
+from service.forms import CHECKED_BY_HANDLER, FORM_REPEATS, refuse_repeats
 from service.params import PathInt, QueryInt
 from service.settings import Settings
 from service.tables import StaffUser
@@ -25,6 +26,7 @@ from surveys.controllers.api import (
     export_filter,
     parse_definition_body,
 )
+from surveys.controllers.resident import repeatable_fields
 from surveys.definitions import DefinitionError
 from surveys.questions import FieldError, apply_page, error_summary, parse_page, question_view
 from surveys.services import definition_uploads, definitions_store, qr, responses
@@ -225,7 +227,9 @@ class StaffSurveyPages(Controller):
     async def enter_form(self, slug: str) -> Template:
         return await self._entry_page(slug, {}, [], "", "", [])
 
-    @post("/{slug:str}/enter", status_code=HTTP_303_SEE_OTHER)
+    @post(
+        "/{slug:str}/enter", status_code=HTTP_303_SEE_OTHER, opt={FORM_REPEATS: CHECKED_BY_HANDLER}
+    )
     async def enter(self, request: Request[StaffUser, Any, Any], slug: str) -> Template | Redirect:
         """Every page is parsed in order with the answers so far, so routing decides which
         questions count exactly as it does for a resident; nothing is stored unless all is valid."""
@@ -233,6 +237,7 @@ class StaffSurveyPages(Controller):
         survey = stored.survey
         lang = survey.languages[0]
         form = await request.form()
+        refuse_repeats(form, repeatable_fields(survey))  # 400 before anything is stored
         data = form.dict()
         mode = str(form.get("mode") or "")
         reference = str(form.get("member_reference") or "").strip()
