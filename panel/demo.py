@@ -160,8 +160,7 @@ def _member(rng: random.Random, index: int) -> dict[str, Any]:
     offline = low >= 75 and rng.random() < 0.45
     age_band = compute_age_band(dob, today)
     joined = joined_at(index, age_band)
-    rng.randint(0, 24 * 280)  # the old consent time: still drawn, so the stream is kept
-    return {
+    row = {
         "reference": f"P-DEMO{index:04d}",
         "first_name": first,
         "last_name": last,
@@ -184,6 +183,10 @@ def _member(rng: random.Random, index: int) -> dict[str, Any]:
         "joined_at": joined,
         "source": "demo",
     }
+    # the old consent time, drawn last as it was (after `sex`): still drawn so that the next
+    # member's details, and the committed postcode lookup, stay as they were
+    rng.randint(0, 24 * 280)
+    return row
 
 
 async def load_demo(out: Callable[[str], None], base_url: str) -> None:
