@@ -73,7 +73,9 @@ class FormProblem(ClientException):
 
 
 def too_large(limit: int | None) -> RequestEntityTooLarge:
-    size = f"{limit // 1024} KB" if limit and limit < 1024 * 1024 else f"{(limit or 0) // 2**20} MB"
+    limit = limit or 0  # only raised when the route has a limit
+    # exact, not rounded down: 1 MB + 64 KB is "1,088 KB", not "1 MB"
+    size = f"{limit // 2**20} MB" if limit and limit % 2**20 == 0 else f"{limit // 1024:,} KB"
     message = f"The request body is too large: the limit is {size}"
     return RequestEntityTooLarge(detail=message, extra=[{"key": "body", "message": message}])
 
@@ -110,11 +112,15 @@ def repeated(names: Iterable[str], allowed: Collection[str] = ()) -> list[str]:
     )
 
 
-def refuse_repeats(form: FormMultiDict, allowed: Collection[str]) -> None:
-    """Raise `FormProblem` when a field other than those in `allowed` came more than once."""
-    twice = repeated((name for name, _ in form.multi_items()), allowed)
+def _refuse_repeated(names: Iterable[str], allowed: Collection[str]) -> None:
+    twice = repeated(names, allowed)
     if twice:
         raise FormProblem([(name, REPEATED) for name in twice])
+
+
+def refuse_repeats(form: FormMultiDict, allowed: Collection[str]) -> None:
+    """Raise `FormProblem` when a field other than those in `allowed` came more than once."""
+    _refuse_repeated((name for name, _ in form.multi_items()), allowed)
 
 
 class FormGuardMiddleware:
@@ -148,6 +154,4 @@ class FormGuardMiddleware:
         allowed = handler.opt.get(FORM_REPEATS, ())
         if allowed == CHECKED_BY_HANDLER:
             allowed = {name for name in names if name not in NEVER_REPEATS}
-        twice = repeated(names, allowed)
-        if twice:
-            raise FormProblem([(name, REPEATED) for name in twice])
+        _refuse_repeated(names, allowed)

@@ -25,7 +25,9 @@ WEIGHTINGS = ("raked", "unweighted")
 STATISTICS = ("proportion", "mean")
 #: ``adverse_groups``: how many groups the equality analysis finds a likely adverse impact for
 EQUALITY_FIGURES = ("adverse_groups",)
-_PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
+#: A period label: a year, a half (2026-H2) or a quarter (2026-Q3).
+PERIOD_PATTERN = r"^(\d{4})(?:-(H[12]|Q[1-4]))?$"
+_PERIOD = re.compile(PERIOD_PATTERN)
 
 
 class MeasureError(AnalysisError):

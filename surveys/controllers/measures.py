@@ -27,6 +27,7 @@ from litestar.params import Parameter
 
 import analysis
 from analysis import measures as m
+from analysis.measures.model import PERIOD_PATTERN
 from analysis.measures.results import MeasureResult
 from service.auth import requires_role
 from service.roles import Role
@@ -41,7 +42,6 @@ from surveys.services.measures_store import (
 
 #: A measure id as the staff page makes them (`measures_store._ID`), or as a YAML file has them.
 MEASURE_ID = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$"
-PERIOD = r"^\d{4}(-(H[12]|Q[1-4]))?$"
 MeasureId = Annotated[
     str, Parameter(description="The measure's id, like council_satisfaction", pattern=MEASURE_ID)
 ]
@@ -208,8 +208,10 @@ async def _targets(measure: m.Measure) -> list[TargetOut]:
             out.append(TargetOut(period, t.value, t.tolerance, "measures file"))
         else:
             at = row.get("set_at")
-            out.append(TargetOut(period, t.value, t.tolerance, "staff page", str(row["set_by"]),
-                                 None if at is None else at.isoformat()))  # fmt: skip
+            set_at = None if at is None else at.isoformat()
+            out.append(
+                TargetOut(period, t.value, t.tolerance, "staff page", str(row["set_by"]), set_at)
+            )
     return out
 
 
@@ -248,7 +250,9 @@ class MeasuresAPI(Controller):
         self,
         request: Request[StaffUser, Any, Any],
         measure_id: MeasureId,
-        period: Annotated[str, Parameter(description="2026, 2026-H2 or 2026-Q3", pattern=PERIOD)],
+        period: Annotated[
+            str, Parameter(description="2026, 2026-H2 or 2026-Q3", pattern=PERIOD_PATTERN)
+        ],
         data: TargetIn,
     ) -> TargetSet:
         measure = await _find(measure_id)

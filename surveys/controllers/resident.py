@@ -22,8 +22,13 @@ from service.proxies import request_address
 from service.settings import Settings
 from surveys.controllers import render_cache
 from surveys.definitions.model import Survey as SurveyModel
-from surveys.questions import apply_page, check_answers_rows, page_view, parse_page
-from surveys.questions.multiple_choice import MultipleChoice
+from surveys.questions import (
+    apply_page,
+    check_answers_rows,
+    page_view,
+    parse_page,
+    repeatable_fields,
+)
 from surveys.services import links, responses
 from surveys.services.definitions_store import survey_for_link
 from surveys.services.errors import NotFound, RateLimited
@@ -115,12 +120,6 @@ def _progress(survey: SurveyModel, page_id: str, answers: dict[str, Any]) -> tup
     visible = [p.id for p in survey.visible_pages(answers)]
     n = visible.index(page_id) + 1 if page_id in visible else 1
     return n, max(len(visible), n)
-
-
-def repeatable_fields(survey: SurveyModel) -> set[str]:
-    """The form fields that may come more than once: a multiple-choice question's checkboxes.
-    Any other field sent twice is refused (`service.forms`)."""
-    return {q.id for q in survey.questions if q.type == MultipleChoice.name}
 
 
 class ResidentPages(Controller):

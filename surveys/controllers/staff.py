@@ -26,9 +26,15 @@ from surveys.controllers.api import (
     export_filter,
     parse_definition_body,
 )
-from surveys.controllers.resident import repeatable_fields
 from surveys.definitions import DefinitionError
-from surveys.questions import FieldError, apply_page, error_summary, parse_page, question_view
+from surveys.questions import (
+    FieldError,
+    apply_page,
+    error_summary,
+    parse_page,
+    question_view,
+    repeatable_fields,
+)
 from surveys.services import definition_uploads, definitions_store, qr, responses
 from surveys.services.errors import NotFound, SurveyError
 from surveys.services.export_policy import EXPORT_ROLES, PERSONAL_DATA_ROLES

@@ -9,6 +9,7 @@ from surveys.questions.page import (
     apply_page,
     error_summary,
     parse_page,
+    repeatable_fields,
     validate_answers,
 )
 from surveys.questions.registry import REGISTRY, handler_for, handler_of
@@ -29,6 +30,7 @@ __all__ = [
     "page_view",
     "parse_page",
     "question_view",
+    "repeatable_fields",
     "survey_codebook",
     "validate_answers",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from surveys.definitions.model import Page, Survey
+from surveys.questions.multiple_choice import MultipleChoice
 from surveys.questions.registry import handler_of
 
 
@@ -40,6 +41,12 @@ class PageResult:
 
     def errors_for(self, qid: str) -> list[FieldError]:
         return [e for e in self.errors if e.qid == qid]
+
+
+def repeatable_fields(survey: Survey) -> set[str]:
+    """The form fields that may come more than once: a multiple-choice question's checkboxes.
+    Any other field sent twice is refused (`service.forms.refuse_repeats`)."""
+    return {q.id for q in survey.questions if q.type == MultipleChoice.name}
 
 
 def parse_page(
