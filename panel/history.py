@@ -9,7 +9,8 @@ be derived for any moment ``at``:
   (pauses are not dated), and so is anyone erased since, whose row keeps its dates; a
   withdrawn member with no leaving date at all is left out and counted in ``undated_leavers``;
 - representativeness gap: the largest gap in percentage points between a group's share of
-  those members and its population share (the same arithmetic as `panel.representativeness`);
+  those members and its population share (`panel.representativeness.group_shares`, the
+  arithmetic of the representativeness report);
 - response rate: of the members invited in the 12 months before ``at``, the share who
   responded after their first invitation in that window and before ``at`` (as `panel.health`).
 
@@ -20,10 +21,11 @@ for paused members, which those count as not active.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from panel.margins import Margins, member_code, profile_columns
+from panel.representativeness import group_shares
 from panel.tables import Consent, ContactEvent, Member
 
 YEAR = dt.timedelta(days=365)
@@ -70,14 +72,11 @@ async def figures_at(moments: list[dt.datetime], margins: Margins) -> list[dict[
         gaps: list[float] = []
         for dimension in dimensions:
             population = margins[dimension]
-            codes = [member_code(m, dimension) for m in current]
-            known = sum(1 for c in codes if c in population)
-            people = sum(population.values())
-            if not known or not people:
-                continue
-            for group, residents in population.items():
-                share = sum(1 for c in codes if c == group) / known
-                gaps.append(abs(round((share - residents / people) * 100, 1)))
+            known, shares = group_shares(
+                Counter(member_code(m, dimension) for m in current), population
+            )
+            if known and sum(population.values()):
+                gaps.extend(abs(share.gap_points) for share in shares)
         invited = responded = 0
         for member, times in invitations.items():
             window = [t for t in times if at - YEAR <= t < at]

@@ -13,6 +13,8 @@ on the members' joined codes; a member blank on any part is counted apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from panel.demographics import DISABILITY, ETHNIC_GROUPS, WARD_NAMES
@@ -46,6 +48,41 @@ def title(dimension: str) -> str:
     return " × ".join(TITLES.get(d, d) for d in components(dimension))
 
 
+@dataclass(frozen=True)
+class GroupShare:
+    """One population group of a dimension: its members and the two shares compared."""
+
+    group: str
+    members: int
+    panel_share: float
+    population_share: float
+
+    @property
+    def gap_points(self) -> float:
+        """Panel minus population share, in percentage points to one decimal place."""
+        return round((self.panel_share - self.population_share) * 100, 1)
+
+
+def group_shares(
+    counts: Mapping[str, int], population: Mapping[str, int]
+) -> tuple[int, list[GroupShare]]:
+    """The members counted (those whose code is a population group) and each group's shares.
+
+    One place for the arithmetic, so the report here and the panel's figures at past moments
+    (`panel.history`) can never disagree on what the representativeness gap is."""
+    known = sum(counts.get(g, 0) for g in population)
+    people = sum(population.values())
+    return known, [
+        GroupShare(
+            group,
+            counts.get(group, 0),
+            counts.get(group, 0) / known if known else 0.0,
+            residents / people if people else 0.0,
+        )
+        for group, residents in population.items()
+    ]
+
+
 async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, Any]:
     """The report as one JSON-ready document (CLI `--json`, API and staff page)."""
     dimensions = list(margins)
@@ -60,23 +97,23 @@ async def representativeness(margins: Margins, *, top: int = 10) -> dict[str, An
         for row in rows:
             code = member_code(row, dimension)
             counts[code] = counts.get(code, 0) + 1
-        known = sum(counts.get(g, 0) for g in population)
-        people = sum(population.values())
+        known, shares = group_shares(counts, population)
         groups = []
-        for group, residents in population.items():
-            members = counts.get(group, 0)
-            panel_share = members / known if known else 0.0
-            population_share = residents / people if people else 0.0
+        for share in shares:
             entry: dict[str, Any] = {
-                "group": group,
-                "label": label(dimension, group),
-                "members": members,
-                "population": residents,
-                "panel_share": round(panel_share, 4),
-                "population_share": round(population_share, 4),
-                "gap_points": round((panel_share - population_share) * 100, 1),
-                "ratio": round(panel_share / population_share, 2) if population_share else None,
-                "shortfall": max(0, round(population_share * known - members)),
+                "group": share.group,
+                "label": label(dimension, share.group),
+                "members": share.members,
+                "population": population[share.group],
+                "panel_share": round(share.panel_share, 4),
+                "population_share": round(share.population_share, 4),
+                "gap_points": share.gap_points,
+                "ratio": (
+                    round(share.panel_share / share.population_share, 2)
+                    if share.population_share
+                    else None
+                ),
+                "shortfall": max(0, round(share.population_share * known - share.members)),
             }
             groups.append(entry)
             if entry["shortfall"] > 0:

@@ -16,7 +16,6 @@ instead of passing `csrf_config`.
 
 from __future__ import annotations
 
-from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRFMiddleware
@@ -44,9 +43,6 @@ def is_token_only(scope: Scope) -> bool:
 
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
     """Litestar's CSRF check, skipped for token-only API requests (see the module docstring)."""
-
-    def __init__(self, app: object, config: CSRFConfig) -> None:
-        super().__init__(app, config)  # type: ignore[arg-type]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_token_only(scope):

@@ -72,6 +72,15 @@ class IssuedLink:
         return f"/s/{self.token}"
 
 
+@dataclass(frozen=True)
+class LinkRefusal:
+    """Why a member may not be sent another link: `answered` this version already, or part-way
+    through a link that still works. Callers branch on `answered`, staff read `reason`."""
+
+    answered: bool
+    reason: str
+
+
 async def create_links(
     slug: str,
     *,
@@ -171,7 +180,7 @@ async def _retire_members_links(survey_id: int, version: int, member_ids: list[i
     conflicts, retire = await _link_conflicts(survey_id, version, member_ids)
     for i, member in enumerate(member_ids):
         if member in conflicts:
-            problems.append((f"member_references[{i}]", conflicts[member]))
+            problems.append((f"member_references[{i}]", conflicts[member].reason))
     if problems:
         raise Conflict("some members cannot be sent another link to this survey", problems)
     await _expire_links(retire)
@@ -197,13 +206,13 @@ async def _expire_links(link_ids: list[int]) -> None:
         )
 
 
-#: the start of `_link_conflicts`' reason for a member who has answered this version
+#: `_link_conflicts`' reason for a member who has answered this version
 ANSWERED = "has already responded to this survey"
 
 
 async def _link_conflicts(
     survey_id: int, version: int, member_ids: list[int]
-) -> tuple[dict[int, str], list[int]]:
+) -> tuple[dict[int, LinkRefusal], list[int]]:
     """Members who may not get another link (answered, or part-way through a link that still
     works), each with the reason; and the ids of the others' unused open links, to retire.
 
@@ -254,14 +263,15 @@ async def _link_conflicts(
             started[int(r["member"])] = _as_datetime(r["created_at"])
         else:
             open_links.setdefault(int(r["member"]), []).append(int(r["id"]))
-    conflicts: dict[int, str] = {}
+    conflicts: dict[int, LinkRefusal] = {}
     for member in unique:
         if member in answered:
-            conflicts[member] = ANSWERED
+            conflicts[member] = LinkRefusal(True, ANSWERED)
         elif member in started:
             when = started[member]
             sent = f" sent on {when:%d %B %Y}" if when else ""
-            conflicts[member] = f"has started answering through the link{sent}, which still works"
+            reason = f"has started answering through the link{sent}, which still works"
+            conflicts[member] = LinkRefusal(False, reason)
     retire = [i for m, ids in open_links.items() if m not in conflicts for i in ids]
     return conflicts, retire
 
@@ -272,9 +282,9 @@ async def issue_member_links(
     member_ids: list[int],
     *,
     expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
-) -> dict[int, IssuedLink | str]:
+) -> dict[int, IssuedLink | LinkRefusal]:
     """One fresh personal link per member, in bulk, inside the caller's transaction; a member
-    who may not get one has the reason instead (`ANSWERED`, or part-way through a working link).
+    who may not get one has a `LinkRefusal` instead (answered, or part-way through a working link).
 
     For fieldwork sending a batch: the caller has already checked each member may be contacted
     (`panel.services.invitation_targets`). The rules are `create_links`': the members' unused
@@ -299,7 +309,7 @@ async def issue_member_links(
         for member, token in issued.items()
     ]
     ids = await _insert_links(rows)
-    out: dict[int, IssuedLink | str] = dict(conflicts)
+    out: dict[int, IssuedLink | LinkRefusal] = dict(conflicts)
     for member, token in issued.items():
         out[member] = IssuedLink(token, ids[hash_token(token)], member)
     return out

@@ -246,7 +246,7 @@ async def _complete(
     number: int,
     settings: Settings,
     titles: dict[tuple[int, int], dict[str, str]],
-    link: links.IssuedLink | str | None,
+    link: links.IssuedLink | links.LinkRefusal | None,
 ) -> Prepared | None:
     """Step 1's writes, inside the caller's transaction: the link on the invitation, the
     `sending` message row and the unsubscribe link; then the message's content."""
@@ -257,8 +257,8 @@ async def _complete(
     state = "sending" if channel == "post" else "prepared"
     token: str | None = None
     link_id: int | None = None
-    if isinstance(link, str):  # no new link for this member (`links.issue_member_links`)
-        if link.startswith(links.ANSWERED):
+    if isinstance(link, links.LinkRefusal):  # no new link (`links.issue_member_links`)
+        if link.answered:
             await fieldwork.mark_responded(inv)
             return None
         if kind == "invitation":
@@ -342,7 +342,7 @@ async def _prepare_batch(
             if c is not None and c.needs_link:
                 key = (int(c.inv["survey"]), int(c.inv["version"]))
                 wanting.setdefault(key, []).append(int(c.inv["member"]))
-        made: dict[tuple[int, int], dict[int, links.IssuedLink | str]] = {}
+        made: dict[tuple[int, int], dict[int, links.IssuedLink | links.LinkRefusal]] = {}
         for key, members in wanting.items():
             made[key] = await links.issue_member_links(*key, members)
         out: list[Prepared | None] = []

@@ -175,8 +175,10 @@ async def test_bulk_links_keep_the_single_use_rules_member_by_member(db: Any) ->
         made = await links.issue_member_links(
             stored.survey_id, stored.version, [fresh, lost, answered, started, fresh]
         )
-    assert made[answered] == links.ANSWERED
-    assert isinstance(made[started], str) and "started answering" in made[started]
+    assert made[answered] == links.LinkRefusal(answered=True, reason=links.ANSWERED)
+    refused = made[started]
+    assert isinstance(refused, links.LinkRefusal) and not refused.answered
+    assert "started answering" in refused.reason
     for member in (fresh, lost):
         issued = made[member]
         assert isinstance(issued, links.IssuedLink) and issued.member_id == member
