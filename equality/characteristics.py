@@ -150,28 +150,29 @@ class Characteristic:
                 f"characteristic {self.name!r} needs column(s) "
                 + " or ".join(repr(", ".join(s.columns)) for s in self.sources)
             )
-        if source.derive is not None:
-            codes = source.derive(data)
-        else:
-            codes = self._match(data[source.columns[0]], source.columns[0])
         labels = {c.code: c.label for c in self.categories}
+        if source.derive is None:  # answers straight to labels, in one pass
+            return self._match(data[source.columns[0]], source.columns[0], labels)
+        codes = source.derive(data)
         return fast_map(codes, lambda v: labels.get(v, v) if isinstance(v, str) else np.nan)
 
-    def _match(self, values: pd.Series, column: str) -> pd.Series:
+    def _match(self, values: pd.Series, column: str, labels: Mapping[str, str]) -> pd.Series:
+        """Each answer's category label (via its code; NaN for a missing answer)."""
         if not self.categories:  # council characteristic without a mapping
             return fast_map(values, lambda v: str(v) if not _missing(v) else np.nan)
         unknown: list[object] = []
 
-        def code_of(v: object) -> object:
+        def label_of(v: object) -> object:
             key = _norm(v)
             if key in MISSING_ANSWERS:
                 return np.nan
             if key in self._lookup:
-                return self._lookup[key]
+                code = self._lookup[key]
+                return labels.get(code, code)
             unknown.append(v)
             return np.nan
 
-        codes = fast_map(values, code_of)
+        codes = fast_map(values, label_of)
         if unknown:
             raise CharacteristicError(
                 f"column {column!r} for {self.name!r} has value(s) "
@@ -252,6 +253,8 @@ def groups_for(
                 f"{', '.join(small)} had fewer than {min_n} responses",
             )
         )
+    if not replace:
+        return detailed, combos
     return fast_map(detailed, lambda v: replace.get(v, v) if isinstance(v, str) else v), combos
 
 
