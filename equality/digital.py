@@ -86,6 +86,9 @@ class DigitalExclusion:
     overall: pd.DataFrame
     assessments: dict[str, Assessment]
     skipped: dict[str, str]
+    #: "raked" (totals are residents), "weighted" (design weights) or "unweighted"
+    #: (totals count respondents, not residents)
+    weighting: str = "unweighted"
 
 
 def digital_exclusion(
@@ -160,4 +163,13 @@ def digital_exclusion(
     if not overall.empty:
         small = overall["n"] < min_n
         overall.loc[small, [c for c in overall.columns if c not in ("measure",)]] = np.nan
-    return DigitalExclusion(overall=overall, assessments=results, skipped=skipped)
+    weighting = (
+        "raked"
+        if design.is_raked
+        else "weighted"
+        if design.weights_column is not None
+        else "unweighted"
+    )
+    return DigitalExclusion(
+        overall=overall, assessments=results, skipped=skipped, weighting=weighting
+    )

@@ -115,6 +115,8 @@ class Assessment:
     design_summary: dict[str, Any]
     round_to: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    #: how many groups had enough responses to be tested (the family the adjustment covers)
+    tested: int = 0
 
     def summary(self) -> pd.DataFrame:
         """One row per characteristic: how many groups each finding has."""
@@ -135,6 +137,7 @@ class Assessment:
             "alpha": self.alpha,
             "adjust": self.adjust,
             "round_to": self.round_to,
+            "tested": self.tested,
             "design": self.design_summary,
             "combinations": [
                 c.__dict__ | {"combined": list(c.combined)} for c in self.combinations
@@ -466,10 +469,13 @@ def assess(
         "degf": design.degf,
         "effective_n": design.effective_sample_size(),
         "kish_deff": design.kish_deff(),
+        # everyone's share is a number like any other: not shown from fewer than min_n
         "weighted_estimate": float(
             np.nansum(design.weights.to_numpy() * np.nan_to_num(y))
             / design.weights.to_numpy()[np.isfinite(y)].sum()
-        ),
+        )
+        if np.isfinite(y).sum() >= min_n
+        else float("nan"),
     }
     for key in ("survey", "fieldwork", "weighting"):
         if key in data.attrs:
@@ -492,4 +498,5 @@ def assess(
         gaps=gaps,
         design_summary=summary,
         round_to=round_to,
+        tested=int(testable.sum()),
     )
