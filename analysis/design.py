@@ -62,6 +62,22 @@ def _confidence(confidence: float, level: float | None, where: str) -> float:
     return float(level)
 
 
+#: largest groups × values table `_distinct_per_group` fills (bytes) before it sorts instead
+PRESENCE_TABLE_LIMIT = 20_000_000
+
+
+def _distinct_per_group(
+    groups: IntArray, values: IntArray, n_groups: int, n_values: int
+) -> IntArray:
+    """How many distinct ``values`` (codes 0 … n_values − 1) each group's rows have."""
+    if n_groups * n_values <= PRESENCE_TABLE_LIMIT:  # a presence table: no sort, no hash
+        seen = np.zeros(n_groups * n_values, dtype=bool)
+        seen[groups * n_values + values] = True
+        return np.asarray(seen.reshape(n_groups, n_values).sum(axis=1), dtype=np.int64)
+    pairs = np.unique(groups * n_values + values)
+    return np.bincount(pairs // n_values, minlength=n_groups)
+
+
 def _as_list(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
@@ -242,10 +258,11 @@ class Design:
         """`domain_degf` of every group at once (rows with code −1 belong to none)."""
         ok = codes >= 0
         g = codes[ok]
-        psu_pairs = np.unique(g * (int(self._psu.max()) + 1) + self._psu[ok])
-        strat_pairs = np.unique(g * len(self._n_psu) + self._stratum[ok])
-        n_psu = np.bincount(psu_pairs // (int(self._psu.max()) + 1), minlength=n_groups)
-        n_strata = np.bincount(strat_pairs // len(self._n_psu), minlength=n_groups)
+        if self.cluster_column is None:  # every row is its own PSU
+            n_psu = np.bincount(g, minlength=n_groups)
+        else:
+            n_psu = _distinct_per_group(g, self._psu[ok], n_groups, int(self._psu.max()) + 1)
+        n_strata = _distinct_per_group(g, self._stratum[ok], n_groups, len(self._n_psu))
         return np.asarray(n_psu - n_strata, dtype=float)
 
     def interval_df(

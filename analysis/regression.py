@@ -68,6 +68,13 @@ class ModelResult:
             index=self.params.index,
         )
 
+    @property
+    def naive_cov_params(self) -> pd.DataFrame:
+        """Model-based covariance: the inverse information with weights rescaled to mean 1."""
+        naive = self.extra["naive_cov"]
+        assert isinstance(naive, pd.DataFrame)
+        return naive
+
     def summary(self) -> pd.DataFrame:
         """One row per term: coefficient, se, t, p, interval and odds ratio."""
         ci = self.conf_int()
@@ -88,23 +95,27 @@ class LogitResult(ModelResult):
     """Result of `logit`.
 
     Besides the design-based (sandwich) ``bse``, it carries what research
-    officers compare with: ``dispersion``, R's ``summary(svyglm)$dispersion``
-    (the design-weighted variance of the Pearson residuals, ``svyvar``), and
-    ``model_bse``, the model-based standard errors sqrt(dispersion ·
-    diag(naive_cov_params)), with ``naive_cov_params`` R's ``naive.cov``
-    (the inverse information of a glm with weights rescaled to mean 1).
-    They ignore clustering and stratification; use ``bse`` for inference.
+    officers compare with:
+
+    - ``dispersion``, R's ``summary(svyglm)$dispersion`` (the design-weighted
+      variance of the Pearson residuals, ``svyvar``), and ``model_bse``, the
+      model-based standard errors sqrt(dispersion · diag(naive_cov_params)),
+      with ``naive_cov_params`` R's ``naive.cov`` (the inverse information of
+      a glm with weights rescaled to mean 1);
+    - ``glm_dispersion``, ``glm_bse``, ``glm_df_resid`` and ``glm_pvalues``:
+      what ``summary(glm(formula, family = quasibinomial, weights = w /
+      mean(w)))`` prints, i.e. the Pearson dispersion Σ wᵢ(yᵢ − μᵢ)²/(μᵢ(1 − μᵢ))
+      / (n − p) with the weights rescaled to mean 1 (the fit svyglm makes
+      inside).  glm with the raw weights gives a dispersion ``mean(w)`` times
+      larger and the same standard errors and p-values.
+
+    The model-based figures ignore clustering and stratification (and treat
+    the weights as counts); use ``bse`` for inference.
     """
 
     @property
     def dispersion(self) -> float:
         return float(self.extra["dispersion"])  # type: ignore[arg-type]
-
-    @property
-    def naive_cov_params(self) -> pd.DataFrame:
-        naive = self.extra["naive_cov"]
-        assert isinstance(naive, pd.DataFrame)
-        return naive
 
     @property
     def model_bse(self) -> pd.Series:
@@ -113,9 +124,55 @@ class LogitResult(ModelResult):
             index=self.params.index,
         )
 
+    @property
+    def glm_dispersion(self) -> float:
+        """Pearson χ² / (n − p), weights rescaled to mean 1: ``summary(glm(...))$dispersion``."""
+        return float(self.extra["glm_dispersion"])  # type: ignore[arg-type]
+
+    @property
+    def glm_df_resid(self) -> int:
+        """n − p, glm's ``df.residual`` (respondents, not the design's degrees of freedom)."""
+        return self.n - len(self.params)
+
+    @property
+    def glm_bse(self) -> pd.Series:
+        """glm's standard errors: sqrt(glm_dispersion · diag(naive_cov_params))."""
+        return pd.Series(
+            np.sqrt(self.glm_dispersion * np.diag(self.naive_cov_params.to_numpy())),
+            index=self.params.index,
+        )
+
+    @property
+    def glm_pvalues(self) -> pd.Series:
+        """glm's two-sided p-values: t = coef / glm_bse on ``glm_df_resid`` degrees of freedom."""
+        t = self.params / self.glm_bse
+        return pd.Series(2 * stats.t.sf(np.abs(t), self.glm_df_resid), index=self.params.index)
+
 
 class OrdinalResult(ModelResult):
-    """Result of `ordinal`: ``params`` holds the slopes then the cut-points ``a|b``."""
+    """Result of `ordinal`: ``params`` holds the slopes then the cut-points ``a|b``.
+
+    ``bse`` and ``cov_params`` are design-based (``SE(svyolr)``, ``vcov(svyolr)``).
+    ``conf_int()`` uses t quantiles on ``df_resid`` (the design's degrees of
+    freedom minus the slopes, R's ``svyolr`` ``df.residual``), the same
+    reference as ``pvalues``; R's ``confint(svyolr)`` is ``confint.default``,
+    normal quantiles: ``conf_int(df=math.inf)``.
+
+    Beside them, what research officers compare with: ``naive_cov_params``,
+    the model-based covariance (inverse observed information) of the
+    weighted likelihood with the weights rescaled to mean 1, which is
+    ``vcov(MASS::polr(formula, weights = w / mean(w)))`` (the same point
+    estimates as svyolr), and ``model_bse``, its square-root diagonal.  polr
+    with the raw weights treats them as counts of people and gives standard
+    errors sqrt(mean(w)) times smaller.  Model-based figures ignore
+    clustering and stratification; use ``bse`` for inference.
+    """
+
+    @property
+    def model_bse(self) -> pd.Series:
+        return pd.Series(
+            np.sqrt(np.diag(self.naive_cov_params.to_numpy())), index=self.params.index
+        )
 
 
 def _split(formula: str) -> tuple[str, str]:
@@ -219,6 +276,8 @@ def logit(design: Design, formula: str, *, max_iter: int = 50) -> LogitResult:
     rbar = float(np.sum(w * r) / np.sum(w))
     m = len(r)
     dispersion = float(np.sum(w * (r - rbar) ** 2) / np.sum(w) * m / (m - 1))
+    # glm(..., weights = w / mean(w)): Pearson chi-squared over its residual df
+    glm_dispersion = float(np.sum(w * r**2) / (m - x.shape[1]))
     return LogitResult(
         params=pd.Series(beta, index=names),
         cov_params=pd.DataFrame(cov, index=names, columns=names),
@@ -227,6 +286,7 @@ def logit(design: Design, formula: str, *, max_iter: int = 50) -> LogitResult:
         formula=formula,
         extra={
             "dispersion": dispersion,
+            "glm_dispersion": glm_dispersion,
             "naive_cov": pd.DataFrame(ainv, index=names, columns=names),
         },
     )
@@ -368,4 +428,6 @@ def ordinal(design: Design, formula: str) -> OrdinalResult:
         n=len(rows),
         formula=formula,
         converged=converged,
+        # w has mean 1, so -H⁻¹ is vcov(polr(formula, weights = w / mean(w)))
+        extra={"naive_cov": pd.DataFrame(hinv, index=labels, columns=labels)},
     )

@@ -150,34 +150,36 @@ class Characteristic:
                 f"characteristic {self.name!r} needs column(s) "
                 + " or ".join(repr(", ".join(s.columns)) for s in self.sources)
             )
-        if source.derive is not None:
-            codes = source.derive(data)
-        else:
-            codes = self._match(data[source.columns[0]], source.columns[0])
         labels = {c.code: c.label for c in self.categories}
+        if source.derive is None:  # answers straight to labels, in one pass
+            return self._match(data[source.columns[0]], source.columns[0], labels)
+        codes = source.derive(data)
         return fast_map(codes, lambda v: labels.get(v, v) if isinstance(v, str) else np.nan)
 
-    def _match(self, values: pd.Series, column: str) -> pd.Series:
+    def _match(self, values: pd.Series, column: str, labels: Mapping[str, str]) -> pd.Series:
+        """Each answer's category label (via its code; NaN for a missing answer)."""
         if not self.categories:  # council characteristic without a mapping
             return fast_map(values, lambda v: str(v) if not _missing(v) else np.nan)
-        uniques = pd.unique(values.dropna().astype(object))
-        mapping: dict[object, object] = {}
-        unknown = []
-        for v in uniques:
+        unknown: list[object] = []
+
+        def label_of(v: object) -> object:
             key = _norm(v)
             if key in MISSING_ANSWERS:
-                mapping[v] = np.nan
-            elif key in self._lookup:
-                mapping[v] = self._lookup[key]
-            else:
-                unknown.append(v)
+                return np.nan
+            if key in self._lookup:
+                code = self._lookup[key]
+                return labels.get(code, code)
+            unknown.append(v)
+            return np.nan
+
+        codes = fast_map(values, label_of)
         if unknown:
             raise CharacteristicError(
                 f"column {column!r} for {self.name!r} has value(s) "
                 f"{', '.join(map(repr, unknown[:5]))} that match no category "
                 f"({', '.join(c.code for c in self.categories)})"
             )
-        return fast_map(values, lambda v: mapping.get(v, np.nan))
+        return codes
 
     def broad_of(self) -> dict[str, str]:
         """Category label → broad group label (categories without one map to themselves)."""
@@ -192,8 +194,12 @@ MISSING_ANSWERS = {"prefer_not_to_say", "prefer not to say", "dont_know", "don't
 
 
 def fast_map(values: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """``values.map(fn)`` computed once per distinct value (NaN stays NaN): fast on 10⁵ rows."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    """``values.map(fn)`` computed once per distinct value (NaN stays NaN): fast on 10⁵ rows.
+
+    The values are factorised in their own dtype (no copy to Python objects first), so
+    ``fn`` sees each distinct value once, as a Python (or NumPy) scalar.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = [fn(u) for u in uniques]
     table[-1] = np.nan
@@ -247,6 +253,8 @@ def groups_for(
                 f"{', '.join(small)} had fewer than {min_n} responses",
             )
         )
+    if not replace:
+        return detailed, combos
     return fast_map(detailed, lambda v: replace.get(v, v) if isinstance(v, str) else v), combos
 
 
@@ -371,7 +379,6 @@ def _disability(data: pd.DataFrame) -> pd.Series:
     )
     out = pd.Series(codes, index=data.index, dtype=object)
     return out.where(out != "", np.nan)
-    return out
 
 
 DISABILITY = (

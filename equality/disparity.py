@@ -115,6 +115,8 @@ class Assessment:
     design_summary: dict[str, Any]
     round_to: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    #: how many groups had enough responses to be tested (the family the adjustment covers)
+    tested: int = 0
 
     def summary(self) -> pd.DataFrame:
         """One row per characteristic: how many groups each finding has."""
@@ -135,6 +137,7 @@ class Assessment:
             "alpha": self.alpha,
             "adjust": self.adjust,
             "round_to": self.round_to,
+            "tested": self.tested,
             "design": self.design_summary,
             "combinations": [
                 c.__dict__ | {"combined": list(c.combined)} for c in self.combinations
@@ -240,25 +243,26 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _kish(w: np.ndarray) -> float:
-    s2 = float(np.sum(w * w))
-    return float(np.sum(w) ** 2 / s2) if s2 > 0 else 0.0
-
-
 def compare_groups(
     design: Design, y: np.ndarray, groups: pd.Series, order: Sequence[str], confidence: float
 ) -> pd.DataFrame:
     """Every group of ``groups`` against the rest who answered, before any suppression."""
-    g = groups.to_numpy(dtype=object)
-    ok = np.isfinite(y) & pd.notna(groups).to_numpy()
-    present = [lab for lab in order if np.any(ok & (g == lab))]
-    present += sorted({str(v) for v in g[ok]} - set(present))
+    answered = np.isfinite(y)
+    group_of, uniques = pd.factorize(groups, use_na_sentinel=True)
+    labels = [str(u) for u in uniques]
+    seen = np.bincount(group_of[answered & (group_of >= 0)], minlength=len(labels)) > 0
+    found = {lab for lab, s in zip(labels, seen, strict=True) if s}
+    present = [lab for lab in order if lab in found]
+    present += sorted(found - set(present))
     k = len(present)
     if k == 0:
         return pd.DataFrame(columns=COLUMNS)
     index = {lab: i for i, lab in enumerate(present)}
-    rows = np.flatnonzero(ok)
-    codes = np.array([index[str(v)] for v in g[rows]], dtype=np.int64)
+    remap = np.array([index.get(lab, -1) for lab in labels] + [-1], dtype=np.int64)
+    # group code per row (-1: not answered, or no group); remap[-1] is for NaN groups
+    codes_all = np.where(answered, remap[group_of], -1)
+    rows = np.flatnonzero(codes_all >= 0)
+    codes = codes_all[rows]
     w = design.weights.to_numpy()[rows]
     yy = y[rows]
     n_rows = len(y)
@@ -273,6 +277,7 @@ def compare_groups(
     cov_basis = design.influence_covariance(basis)
     wy = np.bincount(codes, weights=w * yy, minlength=k)
     ws = np.bincount(codes, weights=w, minlength=k)
+    ww = np.bincount(codes, weights=w * w, minlength=k)
     n = np.bincount(codes, minlength=k)
     p = wy / ws
     wy_all, ws_all = wy.sum(), ws.sum()
@@ -288,21 +293,16 @@ def compare_groups(
             lmat[k + np.flatnonzero(others), 2 * i + 1] = -p_rest[i] / (ws_all - ws[i])
     cov = lmat.T @ cov_basis @ lmat
     t_design = t_quantile(confidence, design.degf)
+    # each group's own PSUs minus its strata (R's degf(subset(design, group)))
+    df_dom = design.interval_df("domain", codes_all, k).astype(np.int64)
+    var_g_all = np.maximum(np.diag(cov)[0::2], 0.0)
+    lo, hi = proportion_interval(
+        p, var_g_all, n.astype(float), np.maximum(df_dom, 1).astype(float), "logit", confidence
+    )
+    n_eff = np.where(ww > 0, ws**2 / np.where(ww > 0, ww, 1.0), 0.0)
     out = []
     for i, lab in enumerate(present):
-        in_group = np.zeros(n_rows, dtype=bool)
-        in_group[rows[codes == i]] = True
-        var_g, var_r, cov_gr = cov[2 * i, 2 * i], cov[2 * i + 1, 2 * i + 1], cov[2 * i, 2 * i + 1]
-        var_g = max(var_g, 0.0)
-        df_dom = design.domain_degf(in_group)
-        lo, hi = proportion_interval(
-            np.array([p[i]]),
-            np.array([var_g]),
-            np.array([n[i]]),
-            max(df_dom, 1),
-            "logit",
-            confidence,
-        )
+        var_g, var_r, cov_gr = var_g_all[i], cov[2 * i + 1, 2 * i + 1], cov[2 * i, 2 * i + 1]
         gap = p[i] - p_rest[i]
         se_gap = float(np.sqrt(max(var_g + var_r - 2 * cov_gr, 0.0)))
         ratio = p[i] / p_rest[i] if p_rest[i] > 0 else np.nan
@@ -317,9 +317,9 @@ def compare_groups(
                 "group": lab,
                 "estimate": p[i],
                 "se": np.sqrt(var_g),
-                "ci_low": float(lo[0]),
-                "ci_high": float(hi[0]),
-                "df": df_dom,
+                "ci_low": float(lo[i]),
+                "ci_high": float(hi[i]),
+                "df": int(df_dom[i]),
                 "rest_estimate": p_rest[i],
                 "rest_se": np.sqrt(max(var_r, 0.0)),
                 "gap": gap,
@@ -333,7 +333,7 @@ def compare_groups(
                 "p_value": pval,
                 "n": int(n[i]),
                 "rest_n": int(n.sum() - n[i]),
-                "n_eff": _kish(w[codes == i]),
+                "n_eff": float(n_eff[i]),
                 "weighted_n": ws[i],
             }
         )
@@ -469,10 +469,13 @@ def assess(
         "degf": design.degf,
         "effective_n": design.effective_sample_size(),
         "kish_deff": design.kish_deff(),
+        # everyone's share is a number like any other: not shown from fewer than min_n
         "weighted_estimate": float(
             np.nansum(design.weights.to_numpy() * np.nan_to_num(y))
             / design.weights.to_numpy()[np.isfinite(y)].sum()
-        ),
+        )
+        if np.isfinite(y).sum() >= min_n
+        else float("nan"),
     }
     for key in ("survey", "fieldwork", "weighting"):
         if key in data.attrs:
@@ -495,4 +498,5 @@ def assess(
         gaps=gaps,
         design_summary=summary,
         round_to=round_to,
+        tested=int(testable.sum()),
     )

@@ -92,7 +92,9 @@ class Section:
     evidence: str
 
 
-def chart_svg(label: str, slug: str, rows: pd.DataFrame, overall: float, min_n: int) -> str:
+def chart_svg(
+    label: str, slug: str, rows: pd.DataFrame, overall: float, min_n: int, confidence: str = "95%"
+) -> str:
     """Dot-and-whisker chart of each group's estimate and CI, hidden groups as text."""
     left, width, row_h, top = 300, 360, 30, 34
     height = top + row_h * len(rows) + 36
@@ -102,7 +104,7 @@ def chart_svg(label: str, slug: str, rows: pd.DataFrame, overall: float, min_n: 
         f'role="img" aria-labelledby="{slug}-title {slug}-desc" class="eq-chart" '
         f'width="100%">',
         f'<title id="{slug}-title">{escape(label)}: estimate for each group with its '
-        "95% confidence interval</title>",
+        f"{confidence} confidence interval</title>",
     ]
     desc = []
     for _, r in rows.iterrows():
@@ -156,6 +158,11 @@ def chart_svg(label: str, slug: str, rows: pd.DataFrame, overall: float, min_n: 
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _confidence(alpha: float) -> str:
+    """The confidence level as the report writes it ("95%", "99.5%")."""
+    return f"{100 * (1 - alpha):.10g}%"
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -224,7 +231,9 @@ def sections(assessment: Assessment, *, higher_is_better: bool | None = None) ->
                     "finding": r["finding"],
                 }
             )
-        svg = chart_svg(str(label), slug, rows, overall, assessment.min_n)
+        svg = chart_svg(
+            str(label), slug, rows, overall, assessment.min_n, _confidence(assessment.alpha)
+        )
         out.append(Section(str(label), slug, table, svg, impact, evidence))
     return out
 
@@ -260,6 +269,7 @@ def context(
                 for name, a in digital.assessments.items()
             ],
             "skipped": digital.skipped,
+            "weighting": digital.weighting,
         }
     rep_ctx = None
     if representation is not None:
@@ -280,19 +290,24 @@ def context(
             }
             for _, r in representation.iterrows()
         ]
+    parts = sections(assessment)
+    shown = {sec.label for sec in parts}
     return {
         "title": title or f"Equalities evidence: {assessment.outcome_label}",
         "a": assessment,
         "summary": s,
         "adjust": adjust,
-        "sections": sections(assessment),
+        "sections": parts,
         "combinations": assessment.combinations,
-        "gaps": assessment.gaps,
+        # a characteristic with a section (even one where every group is too small) is
+        # summarised there; these are the ones with no section at all
+        "gaps": [g for g in assessment.gaps if g["characteristic"] not in shown],
+        "evidence_gaps": assessment.gaps,
         "digital": digital_ctx,
         "representation": rep_ctx,
         "overall": pct(s.get("weighted_estimate"), 1),
         "generated": dt.datetime.now(dt.UTC).strftime("%d %B %Y"),
-        "confidence": f"{100 * (1 - assessment.alpha):.0f}%",
+        "confidence": _confidence(assessment.alpha),
         "num": num,
     }
 

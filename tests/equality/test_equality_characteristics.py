@@ -185,3 +185,27 @@ def test_outcome_label_uses_the_codebook_labels() -> None:
     # The question's wording and the answer's label, not their codes, head the report.
     assert result.outcome_label == "Do you use the library?: Yes, often"
     assert result.findings.set_index("group").loc["Female", "estimate"] == pytest.approx(0.5)
+
+
+def test_a_group_whose_weights_rest_on_one_person_is_not_enough_to_say() -> None:
+    rng = np.random.default_rng(9)
+    n = 400
+    data = pd.DataFrame(
+        {
+            "sex": ["female"] * 200 + ["male"] * 180 + ["other"] * 20,
+            "y": rng.integers(0, 2, n),
+            "w": [1.0] * 380 + [200.0] + [1.0] * 19,  # one of the 20 carries most weight
+        }
+    )
+    ch = Characteristic.from_column("sex_any", "sex", label="Sex (any answer)")
+    equality.register(ch)
+    try:
+        result = equality.assess(Design(data, weights="w"), "y", ["sex_any"])
+    finally:
+        equality.characteristics.unregister("sex_any")
+    f = result.findings.set_index("group")
+    other = f.loc["other"]
+    assert other["n"] == 20 and other["n_eff"] < 10  # enough people, too few in effect
+    assert other["finding"] == "not enough responses to say"
+    assert np.isnan(other["p_adjusted"]) and other["suppressed"] == ""
+    assert np.isfinite(f.loc["female", "p_adjusted"]) and result.tested == 2

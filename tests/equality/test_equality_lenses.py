@@ -92,3 +92,57 @@ def test_digital_exclusion_without_the_questions_says_which() -> None:
 
     with pytest.raises(EqualityError, match="home_internet"):
         digital_exclusion(d)
+
+
+def test_digital_exclusion_has_the_same_disclosure_control(
+    frame: pd.DataFrame, raked: analysis.Design
+) -> None:
+    n = len(frame)
+    tiny = pd.Series([1.0, 0.0] * 3 + [np.nan] * (n - 6), index=frame.index)
+    result = digital_exclusion(
+        raked,
+        ["gender_reassignment", "age"],
+        measures={"No home internet": ("home_internet", ["no"]), "Six answers": lambda d: tiny},
+    )
+    # a measure six people answered: its borough row is blank, count included
+    six = result.overall.set_index("measure").loc["Six answers"]
+    assert six.drop("measure", errors="ignore").isna().all()
+    # the synthetic survey has a handful whose gender differs from their sex at birth
+    f = result.assessments["No home internet"].findings.set_index("group")
+    small = f.loc["Different from sex registered at birth"]
+    assert int((frame["gender_identity"] == "no").sum()) < 10
+    assert small["suppressed"] == "fewer than 10 responses" and np.isnan(small["estimate"])
+    # and the only other group is hidden with it, so the rest figure cannot give it away
+    other = f.loc["Same as sex registered at birth"]
+    assert other["suppressed"] != "" and np.isnan(other["rest_estimate"])
+    assert np.isnan(other["n"]) and np.isnan(other["estimate"])
+
+
+def test_a_hidden_group_cannot_be_recovered_from_the_representativeness_table(
+    frame: pd.DataFrame,
+) -> None:
+    data = frame.copy()
+    young = data.index[data["panel_age_band"] == "16-24"]
+    data.loc[young[4:], "panel_age_band"] = "25-34"  # four 16-24s left
+    margins = {"age_band": synthetic.POPULATION_AGE}
+    table = representativeness(data, margins).set_index("group")
+    assert np.isnan(table.loc["16 to 24", "n"]) and np.isnan(table.loc["16 to 24", "sample_share"])
+
+    def attack(t: pd.DataFrame) -> float:
+        """The hidden count from a shown group's n and share and the other shown counts."""
+        shown = t[t["suppressed"] == ""]
+        first = shown.iloc[0]
+        return float(first["n"] / first["sample_share"] - shown["n"].sum())
+
+    hidden = table.index[table["suppressed"] != ""]
+    assert len(hidden) >= 2
+    raw = representativeness(data, margins, min_n=1).set_index("group")
+    recovered = attack(table)
+    # only the hidden groups together (at least ten people), never the four
+    assert recovered == pytest.approx(raw.loc[hidden, "n"].sum())
+    assert recovered >= 10 and recovered != pytest.approx(4)
+    # the same attack on primary suppression alone gives the four exactly
+    primary = raw.copy()
+    primary["suppressed"] = np.where(primary.index == "16 to 24", "fewer than 10 responses", "")
+    primary.loc["16 to 24", ["n", "sample_share"]] = np.nan
+    assert attack(primary) == pytest.approx(4)

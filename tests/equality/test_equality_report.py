@@ -153,3 +153,79 @@ def test_evidence_wording_follows_the_direction_of_the_outcome() -> None:
     age = sections(result)[0]
     assert age.impact == "Negative"
     assert "75 or over" in age.evidence and "a higher share (home_internet: no)" in age.evidence
+
+
+def _religion(sizes: dict[str, int], seed: int = 3) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"religion": group, "y": int(rng.random() < 0.6)}
+        for group, size in sizes.items()
+        for _ in range(size)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_method_notes_count_the_groups_actually_tested(tmp_path: Path) -> None:
+    data = _religion({"christian": 220, "none": 180, "muslim": 60, "jewish": 7})
+    result = equality.assess(analysis.Design(data), "y", ["religion"])
+    assert result.tested == 3 and result.to_json()["tested"] == 3  # Jewish: too few to test
+    text = lxml_html.document_fromstring(result.report(tmp_path / "r.html").read_text())
+    notes = " ".join(text.text_content().split())
+    assert "with the Holm method across the 3 groups with enough responses" in notes
+    plain = equality.assess(analysis.Design(data), "y", ["religion"], adjust=None)
+    doc = lxml_html.document_fromstring(plain.report(tmp_path / "p.html").read_text())
+    assert "not adjusted for multiple comparisons (3 groups tested)" in " ".join(
+        doc.text_content().split()
+    )
+
+
+def test_the_chart_states_the_confidence_level_used(tmp_path: Path) -> None:
+    data = _religion({"christian": 220, "none": 180, "muslim": 60})
+    result = equality.assess(analysis.Design(data), "y", ["religion"], alpha=0.1)
+    doc = lxml_html.document_fromstring(result.report(tmp_path / "r.html").read_text())
+    title = doc.xpath("//svg/title")[0].text_content()
+    assert "90% confidence interval" in title and "95%" not in title
+
+
+def test_every_group_too_small_is_said_once_and_never_drawn(tmp_path: Path) -> None:
+    data = pd.DataFrame({"sex": ["female"] * 5 + ["male"] * 4, "y": [0, 1] * 4 + [1]})
+    result = equality.assess(analysis.Design(data), "y", ["sex"])
+    doc = lxml_html.document_fromstring(result.report(tmp_path / "r.html").read_text())
+    summary = doc.xpath("//h2[@id='summary']/following::table[1]//tbody/tr/th")
+    assert [th.text_content() for th in summary] == ["Sex"]  # once, not again as a gap
+    eqia = doc.xpath("//h2[@id='eqia']/following::section/h3")
+    assert [h.text_content() for h in eqia] == ["Sex"]
+    svg = doc.xpath("//svg[@role='img']")[0]
+    assert not svg.xpath(".//circle | .//rect")  # no dot, no interval: nothing drawn
+    assert svg.text_content().count("fewer than 10 responses: not shown") == 2
+    # nine people answered: not even everyone's share is shown
+    assert "everyone" not in svg.text_content()
+    assert not re.search(r"\d+(\.\d+)?%", doc.xpath("//p[@class='eq-lede']")[0].text_content())
+    gaps = doc.xpath("//h2[@id='gaps']/following::ul[1]/li")
+    assert any("every group has fewer than 10" in li.text_content() for li in gaps)
+
+
+def test_the_digital_totals_say_whether_they_are_residents(tmp_path: Path) -> None:
+    from equality.digital import digital_exclusion
+
+    frame = synthetic.survey(600, seed=8)
+    plain = analysis.Design(frame)
+    result = equality.assess(plain, ("home_internet", ["no"]), ["age"], higher_is_better=False)
+    unweighted = digital_exclusion(plain, ["age"])
+    assert unweighted.weighting == "unweighted"
+    out = result.report(tmp_path / "u.html", digital=unweighted)
+    caption = lxml_html.document_fromstring(out.read_text()).xpath(
+        "//h2[@id='digital']/following::table[1]/caption"
+    )[0]
+    assert "not estimates of residents" in caption.text_content()
+    raked = digital_exclusion(analysis.rake(plain, synthetic.margins()), ["age"])
+    assert raked.weighting == "raked"
+    out = result.report(tmp_path / "r.html", digital=raked)
+    caption = lxml_html.document_fromstring(out.read_text()).xpath(
+        "//h2[@id='digital']/following::table[1]/caption"
+    )[0]
+    assert "Residents affected across the borough (weighted to the population)" in (
+        caption.text_content()
+    )
