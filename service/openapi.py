@@ -10,7 +10,8 @@ parameters and method), always with the body the app really sends (`ErrorBody`: 
 says so in its decorator: `responses=CONFLICT` (409) or `responses=RATE_LIMITED` (429).
 
 `raw_body` documents a body that a handler reads itself (a survey definition in JSON or YAML),
-where a typed `data` parameter would refuse YAML.
+where a typed `data` parameter would refuse YAML; `file_download` documents a success answer that
+comes in one of several media types (the survey export: CSV, Excel, SPSS or a JSON codebook).
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.routes import HTTPRoute
 
 API_PREFIX = "/api/"
@@ -118,3 +127,32 @@ def raw_body(description: str, *media_types: str) -> type[Operation]:
             )
 
     return RawBodyOperation
+
+
+#: A binary file's bytes.
+BINARY = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+#: A text file's characters (CSV).
+TEXT = Schema(type=OpenAPIType.STRING)
+
+
+def file_download(
+    description: str, content: dict[str, Schema], status: int = 200
+) -> type[Operation]:
+    """An `operation_class` whose `status` answer is one of several media types, each with its
+    own schema (`{"text/csv": Schema(type=STRING), "application/json": Schema(...)}`). Give the
+    bare media types: Litestar adds `; charset=utf-8` to `text/` ones when it sends them."""
+
+    @dataclass
+    class FileOperation(Operation):
+        def __post_init__(self) -> None:
+            headers = self.responses.get(str(status)) if self.responses else None
+            self.responses = {
+                **(self.responses or {}),
+                str(status): OpenAPIResponse(
+                    description=description,
+                    content={media: OpenAPIMediaType(schema=s) for media, s in content.items()},
+                    headers=getattr(headers, "headers", None),
+                ),
+            }
+
+    return FileOperation
