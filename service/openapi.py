@@ -23,6 +23,7 @@ import msgspec
 from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
+    Components,
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -30,6 +31,7 @@ from litestar.openapi.spec import (
     Operation,
     RequestBody,
     Schema,
+    SecurityScheme,
 )
 from litestar.routes import HTTPRoute
 
@@ -62,6 +64,24 @@ DESCRIPTIONS = {
     413: "The request body is too large",
     429: "Too many requests; wait, then try again",
 }
+
+
+#: Besides the session cookie (which the session middleware documents itself): a personal API
+#: token, made at /staff/account, sent as `Authorization: Bearer rv_…` and accepted under /api/
+#: only (service.auth). Either one; the route's role guards decide the rest.
+API_TOKEN_COMPONENTS = Components(
+    security_schemes={
+        "apiToken": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description="A personal API token (`rv_…`) made at /staff/account, accepted "
+            "under /api/ only. A request with the token and no session cookie needs no CSRF "
+            "token; with the session cookie (`sessionCookie`), unsafe methods need the "
+            "`rv_csrf` cookie's value in the `x-csrftoken` header",
+        )
+    }
+)
+API_TOKEN_SECURITY: list[dict[str, list[str]]] = [{"apiToken": []}]
 
 
 def error_spec(status: int) -> ResponseSpec:

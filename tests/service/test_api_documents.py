@@ -11,6 +11,7 @@ import typing
 from typing import Any
 
 import pytest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from surveys.controllers.api import ExportFormat
 from surveys.services import exports
@@ -100,3 +101,32 @@ async def test_the_codebook_export_has_the_documented_keys(client: Any, staff_lo
     for variable in body["variables"]:
         assert {"name", "label", "type", "ordered", "values", "missing"} <= set(variable)
         assert all(isinstance(v, str) for v in variable["values"].values())
+
+
+def test_api_metrics_is_documented_as_prometheus_text_for_administrators(app: Any) -> None:
+    document = openapi(app)
+    assert "/metrics" not in document["paths"]  # the session-cookie twin of /api/metrics
+    operation = document["paths"]["/api/metrics"]["get"]
+    assert operation["responses"]["200"]["content"] == {
+        "text/plain": {"schema": {"type": "string"}}
+    }
+    assert CONTENT_TYPE_LATEST in operation["responses"]["200"]["description"]
+    assert {"401", "403"} <= set(operation["responses"])
+    assert "administrator" in operation["description"]
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["apiToken"]["scheme"] == "bearer"
+    assert schemes["sessionCookie"]["name"] == "rv_session"
+    assert {"apiToken": []} in document["security"]
+    assert {"sessionCookie": []} in document["security"]
+
+
+async def test_api_metrics_answers_what_its_document_says(client: Any, staff_login: Any) -> None:
+    assert (await client.get("/api/metrics")).status_code == 401
+    await staff_login(client, "research_officer")
+    assert (await client.get("/api/metrics")).status_code == 403
+    client.cookies.clear()
+    await staff_login(client, "admin")
+    scrape = await client.get("/api/metrics")
+    assert scrape.status_code == 200
+    assert scrape.headers["content-type"] == CONTENT_TYPE_LATEST
+    assert "# TYPE resident_voice_requests_total counter" in scrape.text
