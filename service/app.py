@@ -39,7 +39,7 @@ from service.logs import configure_logging, request_log_middleware
 from service.metrics import ROUTES as METRICS_ROUTES
 from service.metrics import outermost as metrics_outermost
 from service.navigation import staff_navigation
-from service.openapi import document_api
+from service.openapi import API_TOKEN_COMPONENTS, API_TOKEN_SECURITY, document_api
 from service.roles import Role
 from service.security import add_security_headers
 from service.session_store import DatabaseSessionStore
@@ -162,6 +162,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             version="0.1.0",
             path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            use_handler_docstrings=True,  # an operation's description is its docstring
+            # the session middleware adds `sessionCookie` to both
+            components=API_TOKEN_COMPONENTS,
+            security=API_TOKEN_SECURITY,
         ),
         exception_handlers={HTTPException: error_response, Exception: error_response},
         lifespan=[lifespan],

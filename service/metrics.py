@@ -46,6 +46,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from service import domains
 from service.auth import requires_role
+from service.openapi import TEXT, file_download
 from service.roles import Role
 
 log = structlog.get_logger("metrics")
@@ -241,14 +242,7 @@ async def render() -> bytes:
     return generate_latest(event_registry()) + generate_latest(state)
 
 
-@get(
-    ["/metrics", "/api/metrics"],
-    guards=[requires_role(Role.ADMIN)],
-    include_in_schema=False,
-)
-async def metrics_endpoint() -> Response[bytes]:
-    """Prometheus text format. `/api/metrics` is the same, for a scraper with an API token
-    (`Authorization: Bearer rv_…`, accepted only under /api/)."""
+async def _exposition() -> Response[bytes]:
     return Response(
         await render(),
         # Litestar adds "; charset=utf-8" to text types itself; prometheus-client's has it too.
@@ -257,6 +251,32 @@ async def metrics_endpoint() -> Response[bytes]:
     )
 
 
-ROUTES = [metrics_endpoint]
+ADMIN_ONLY = [requires_role(Role.ADMIN)]
 
-__all__ = ["ROUTES", "Sample", "metrics_middleware", "observe", "outermost", "render"]
+
+@get("/metrics", guards=ADMIN_ONLY, include_in_schema=False)
+async def metrics_endpoint() -> Response[bytes]:
+    """Prometheus text format, for a signed-in administrator (the session cookie)."""
+    return await _exposition()
+
+
+@get(
+    "/api/metrics",
+    guards=ADMIN_ONLY,
+    tags=["service"],
+    summary="Prometheus metrics (administrators)",
+    operation_class=file_download(
+        f"The Prometheus text exposition format (`{CONTENT_TYPE_LATEST}`): requests by route "
+        "template and status, latency histograms, token look-up failures, sign-up outcomes, "
+        "jobs by status, audit runs, stored responses",
+        {"text/plain": TEXT},
+    ),
+)
+async def api_metrics_endpoint() -> Response[bytes]:
+    """The same as `/metrics`, for a scraper with an administrator's API token
+    (`Authorization: Bearer rv_…`, accepted only under /api/) or session. Other roles get 403,
+    no session or token 401."""
+    return await _exposition()
+
+
+ROUTES = [metrics_endpoint, api_metrics_endpoint]

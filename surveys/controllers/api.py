@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.openapi.spec import OpenAPIType, Schema
 
 from panel import services as panel_services
 from service import audit
 from service.auth import requires_role
-from service.openapi import CONFLICT, UNCHANGED, raw_body
+from service.openapi import BINARY, CONFLICT, TEXT, UNCHANGED, file_download, raw_body
 from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import Settings
@@ -155,6 +156,57 @@ def export_response(slug: str, fmt: str, frame: Any, codebook: dict[str, Any]) -
             "cache-control": "no-store",
         },
     )
+
+
+#: The codebook document (`format=codebook`): `surveys.questions.export.survey_codebook` and the
+#: fixed, panel and personal columns `exports.export_frame` puts in front.
+CODEBOOK_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["survey", "title", "version", "variables"],
+    properties={
+        "survey": Schema(type=OpenAPIType.STRING, description="The survey's slug"),
+        "title": Schema(type=OpenAPIType.STRING),
+        "version": Schema(type=OpenAPIType.INTEGER, minimum=1),
+        "variables": Schema(
+            type=OpenAPIType.ARRAY,
+            description="One per export column, in column order",
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["name", "label", "type", "ordered", "values", "missing"],
+                properties={
+                    "name": Schema(type=OpenAPIType.STRING, description="The column"),
+                    "label": Schema(type=OpenAPIType.STRING),
+                    "type": Schema(
+                        type=OpenAPIType.STRING,
+                        description="text, categorical, binary, numeric, date, …",
+                    ),
+                    "ordered": Schema(type=OpenAPIType.BOOLEAN),
+                    "values": Schema(
+                        type=OpenAPIType.OBJECT,
+                        description="Value labels: code → label",
+                        additional_properties=Schema(type=OpenAPIType.STRING),
+                    ),
+                    "missing": Schema(
+                        type=OpenAPIType.ARRAY,
+                        description="Codes that mean no answer (don't know, prefer not to say)",
+                        items=Schema(type=OpenAPIType.STRING),
+                    ),
+                },
+            ),
+        ),
+    },
+)
+#: What `format=` sends, by media type: exactly `exports.FORMATS`'s (tested).
+EXPORT_CONTENT = {
+    exports.FORMATS["csv"][0]: TEXT,
+    exports.FORMATS["xlsx"][0]: BINARY,
+    exports.FORMATS["sav"][0]: BINARY,
+    exports.FORMATS["codebook"][0]: CODEBOOK_SCHEMA,
+}
+
+
+#: `format=`: the keys of `exports.FORMATS` (tested), as an enum in the OpenAPI document.
+ExportFormat = Literal["csv", "xlsx", "sav", "codebook"]
 
 
 class SurveysAPI(Controller):
@@ -298,13 +350,21 @@ class SurveysAPI(Controller):
             lang=body.lang,
         )
 
-    @get("/{slug:str}/export")
+    @get(
+        "/{slug:str}/export",
+        operation_class=file_download(
+            "The export file: `format=csv` text/csv (UTF-8 with a byte-order mark), `xlsx` an "
+            "Excel workbook, `sav` an SPSS file, `codebook` the JSON codebook; sent as an "
+            "attachment (`content-disposition`) with `cache-control: no-store`",
+            EXPORT_CONTENT,
+        ),
+    )
     async def export(
         self,
         request: Request[StaffUser, Any, Any],
         slug: str,
         settings: Settings,
-        format: str = "csv",
+        format: ExportFormat = "csv",
         version: QueryInt = None,
         since: dt.date | None = None,
         until: dt.date | None = None,

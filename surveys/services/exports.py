@@ -457,8 +457,11 @@ def to_spss(frame: pd.DataFrame, codebook: dict[str, Any]) -> bytes:
         return path.read_bytes()
 
 
+#: Each format's media type and file suffix. The media types are bare: Litestar adds
+#: `; charset=utf-8` to `text/` types itself (so CSV is sent as `text/csv; charset=utf-8`), and
+#: the export's OpenAPI operation documents exactly these (`surveys.controllers.api`).
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv": ("text/csv", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "sav": ("application/x-spss-sav", "sav"),
     "codebook": ("application/json", "codebook.json"),
