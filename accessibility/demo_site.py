@@ -254,21 +254,21 @@ or call 01632 960 000, Monday to Friday, 9am to 5pm.</p>""",
 #: toast that vanishes, the picker that navigates, the fake button, the styled "heading")
 #: would not be there for the auditor to find.
 ASSETS: dict[str, tuple[str, str]] = {
-    "site.css": (_STYLE, "text/css; charset=utf-8"),
+    "site.css": (_STYLE, "text/css"),
     "bins-last-week.js": (
         """const toast = document.getElementById('bin-toast');
 setTimeout(() => { toast.textContent = 'Collections are a day late after the bank holiday.'; },
   500);
 setTimeout(() => { toast.textContent = ''; }, 5500);
 """,
-        "text/javascript; charset=utf-8",
+        "text/javascript",
     ),
     "bins-this-week.js": (
         """document.getElementById('bin-area').addEventListener('change', (event) => {
   if (event.target.value) location.href = event.target.value;
 });
 """,
-        "text/javascript; charset=utf-8",
+        "text/javascript",
     ),
     "libraries.js": (
         """document.getElementById('show-times').addEventListener('click', () => {
@@ -278,7 +278,7 @@ document.getElementById('events-button').addEventListener('click', () => {
   const events = document.getElementById('events'); events.hidden = !events.hidden;
 });
 """,
-        "text/javascript; charset=utf-8",
+        "text/javascript",
     ),
 }
 
