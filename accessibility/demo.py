@@ -6,8 +6,9 @@ not invented findings; they may be on a private address because they are our own
 
 - The sample council website (``accessibility/demo_site.py``, served by the service at
   ``/demo-council/``): ten pages with a dozen barriers our checks catch, so a new web-team
-  user's first report has findings, screenshots and a draft statement. Two runs are queued:
-  the second sees this week's version of one page, so its report has new and fixed issues.
+  user's first report has findings, screenshots and a draft statement. Two runs are queued,
+  the second to start once the first has finished (`runs.queue_run(after=...)`): it sees
+  this week's version of one page, so its report has new and fixed issues.
 - This Resident Voice service, at the demo's base URL.
 
 Re-running finds the sites by name and adds nothing.
@@ -52,7 +53,9 @@ async def load_demo(out: Callable[[str], None], base_url: str) -> None:
             )
         )
         first = await services.queue_run(sample_id, trigger="manual")
-        second = await services.queue_run(sample_id, trigger="manual")
+        # the second waits for the first, even on a worker that runs jobs side by side:
+        # it must see this week's bins.html and be compared with the first run
+        second = await services.queue_run(sample_id, trigger="manual", after=first)
         out(
             f"Accessibility: sample council site {start} (a dozen real barriers) is audited "
             f"every Monday at 06:00; runs {first} and {second} are queued (the second sees "

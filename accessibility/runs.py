@@ -18,6 +18,7 @@ from accessibility.tables import AuditRun, Site
 from service.jobs import enqueue
 
 __all__ = [
+    "AFTER_POLL_S",
     "JOB_NAME",
     "RUN_TIME_LIMIT_S",
     "enqueue_due_runs",
@@ -25,6 +26,7 @@ __all__ = [
     "latest_finished_run",
     "list_runs",
     "queue_run",
+    "still_to_finish",
 ]
 
 JOB_NAME = "accessibility.run_audit"
@@ -33,21 +35,44 @@ JOB_NAME = "accessibility.run_audit"
 RUN_TIME_LIMIT_S = 1800
 
 
-async def queue_run(site_id: int, trigger: str = "manual", *, background: bool = True) -> int:
+#: How often a run queued ``after`` another asks again whether that one has finished.
+AFTER_POLL_S = 5.0
+
+
+async def queue_run(
+    site_id: int, trigger: str = "manual", *, background: bool = True, after: int | None = None
+) -> int:
     """Queue an audit of a configured site as a background job; returns the run id.
 
     ``background=False`` only records the queued run, for a caller that runs it itself
     (the CLI's ``accessibility run``), so the worker never runs it a second time.
+    ``after`` (a run id) makes this run wait until that run has finished (done, failed or
+    cancelled) before it starts, so it is compared with it, even when the worker runs jobs
+    side by side (the demo's two runs of its sample site). The wait is bounded: after
+    ``RUN_TIME_LIMIT_S`` plus one run lease (``leases.LEASE_S``) the run starts anyway.
     """
     await get_site(site_id)
     async with AuditRun._meta.db.transaction():
         run = AuditRun(site=site_id, status="queued", trigger=trigger)
         await run.save()
         if background:
+            payload: dict[str, Any] = {"run_id": int(run.id)}
+            if after is not None:
+                payload |= {"after_run": int(after), "waited_s": 0.0}
             await enqueue(
-                JOB_NAME, {"run_id": int(run.id)}, max_attempts=1, timeout_s=RUN_TIME_LIMIT_S
+                JOB_NAME,
+                payload,
+                delay_s=AFTER_POLL_S if after is not None else 0,
+                max_attempts=1,
+                timeout_s=RUN_TIME_LIMIT_S,
             )
     return int(run.id)
+
+
+async def still_to_finish(run_id: int) -> bool:
+    """Is the run queued or running (not yet done, failed or cancelled)?"""
+    row = await AuditRun.select(AuditRun.status).where(AuditRun.id == run_id).first()
+    return row is not None and row["status"] in ("queued", "running")
 
 
 async def enqueue_due_runs(now: dt.datetime | None = None) -> list[int]:

@@ -6,9 +6,14 @@ Pandas in, pandas out; never imports Litestar, so it works in any notebook::
     df = analysis.read_export("residents_2026.csv")
     design = analysis.rake(analysis.Design(df), margins)
     design.proportion("q1", "Very satisfied", by="panel_age_band")
+
+``analysis.plots`` (matplotlib) and the model result types (``LogitResult``,
+``OrdinalResult``; formulaic) are imported on first use, so a program that only estimates
+(the progress report, the service's pages) does not pay for them at start-up.
 """
 
-from analysis import plots
+from typing import TYPE_CHECKING, Any
+
 from analysis.benchmark import benchmark, lga_figures
 from analysis.crosstabs import ChisqResult, Crosstab
 from analysis.design import Design
@@ -26,8 +31,11 @@ from analysis.errors import (
 from analysis.excel import to_excel
 from analysis.io import aload, label, load, read_export
 from analysis.raking import RakeReport, rake
-from analysis.regression import LogitResult, OrdinalResult
 from analysis.trend import trend
+
+if TYPE_CHECKING:
+    from analysis import plots
+    from analysis.regression import LogitResult, OrdinalResult
 
 __all__ = [
     "AnalysisError",
@@ -57,3 +65,16 @@ __all__ = [
     "to_excel",
     "trend",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``plots``, ``LogitResult`` and ``OrdinalResult``, imported when first asked for."""
+    if name == "plots":
+        import analysis.plots
+
+        return analysis.plots
+    if name in ("LogitResult", "OrdinalResult"):
+        from analysis import regression
+
+        return getattr(regression, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

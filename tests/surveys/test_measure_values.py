@@ -61,3 +61,68 @@ async def test_values_for_a_period_from_the_database(db: Any) -> None:
     assert values["pages"][period.label].note == f"no audit finished in {period.label}"
     result = m.evaluate(defs[0], values["sat"], period)
     assert len(result.history) == 4 and result.history[-1] is sat
+
+
+async def test_audit_figures_are_the_latest_finished_run_of_each_site_per_period(db: Any) -> None:
+    """Accessibility measures: per period, the latest *finished* run of each site, summed over
+    sites; by impact (moderate and minor together) and pages audited; exact counts, so the
+    status needs no interval and the trend compares runs of successive periods."""
+    import json
+
+    from accessibility import services
+    from accessibility.schemas import SiteIn
+    from accessibility.tables import AuditRun
+    from surveys.services.measures import measure_values
+
+    now = dt.datetime.now(dt.UTC)
+    period = m.Period.parse(f"{now.year}-H{1 if now.month <= 6 else 2}")
+    prev = period.previous()
+    in_prev = dt.datetime.combine(prev.start, dt.time(12), dt.UTC) + dt.timedelta(days=20)
+    in_now = dt.datetime.combine(period.start, dt.time(12), dt.UTC)
+    sites = [
+        await services.create_site(
+            SiteIn(name=name, start_urls=[f"https://{name}.example.gov.uk/"], allow_private=False)
+        )
+        for name in ("www", "jobs")
+    ]
+
+    async def run(site: int, status: str, finished: dt.datetime | None, **impact: int) -> None:
+        summary = {"pages": impact.pop("pages", 0), "by_impact": impact}
+        await AuditRun(site=site, status=status, finished_at=finished,
+                       summary=json.dumps(summary)).save()  # fmt: skip
+
+    www, jobs_site = sites
+    await run(www, "done", in_prev, critical=4, serious=1, pages=10)
+    await run(www, "done", in_now, critical=5, serious=2, pages=11)  # superseded below
+    await run(www, "done", in_now + dt.timedelta(hours=1), critical=2, moderate=1, minor=2,
+              pages=12)  # fmt: skip
+    await run(www, "failed", in_now + dt.timedelta(hours=2), critical=9, pages=1)  # not counted
+    await run(www, "running", None, critical=9, pages=1)
+    await run(jobs_site, "done", in_now, critical=1, serious=3, pages=4)
+
+    def audit(ident: str, figure: str, **extra: Any) -> m.Measure:
+        source = {"kind": "audit", "figure": figure}
+        return m.measure_from_dict(
+            {"id": ident, "unit": "count", "higher_is_better": False, "source": source, **extra}
+        )
+
+    defs = [
+        audit("critical", "critical", targets={period.label: {"value": 0}}),
+        audit("serious", "serious"),
+        audit("minor", "moderate_minor"),
+        audit("pages", "pages"),
+        audit("odd", "colour"),
+    ]
+    values = await measure_values(defs, period, now=now)
+    figures = {d.id: values[d.id][period.label].estimate for d in defs}
+    assert figures == {"critical": 3.0, "serious": 3.0, "minor": 3.0, "pages": 16.0, "odd": None}
+    assert values["odd"][period.label].note == "unknown audit figure 'colour'"
+    assert values["critical"][period.label].exact
+    assert values["critical"][prev.label].estimate == 4.0  # www only, then
+    assert values["pages"][prev.label].estimate == 10.0
+    earlier = prev.previous().label
+    assert values["pages"][earlier].note == f"no audit finished in {earlier}"
+    result = m.evaluate(defs[0], values["critical"], period)
+    assert result.status == "off track"  # 3 critical problems against a target of 0, exact
+    assert (result.arrow, result.trend) == ("↓", "down, better")
+    assert result.change is not None and result.change.change == -1.0

@@ -3,12 +3,13 @@ council website is served publicly and changes one page once it has been audited
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from accessibility.demo import DEMO_SITE, load_demo
-from accessibility.demo_site import DEMO_COUNCIL_SITE, PAGES
+from accessibility.demo_site import _BINS_THIS_WEEK, ASSETS, DEMO_COUNCIL_SITE, PAGES
 from accessibility.tables import AuditRun, Site
 
 pytestmark = pytest.mark.db
@@ -35,6 +36,18 @@ async def test_sample_site_is_public_and_changes_after_its_first_audit(client: A
     for path in PAGES:
         assert (await client.get(f"/demo-council/{path}")).status_code == 200, path
     assert (await client.get("/demo-council/nothing.html")).status_code == 404
+    # the service's CSP allows only its own files: no inline script or style, or the
+    # barriers they make would never exist for the auditor
+    assert "script-src 'self'" in home.headers["content-security-policy"]
+    linked: set[str] = set()
+    for page in [*PAGES.values(), _BINS_THIS_WEEK]:
+        assert "<script>" not in page and "<style" not in page and " style=" not in page
+        linked |= set(re.findall(r'(?:src|href)="([a-z-]+\.(?:js|css))"', page))
+    assert linked == set(ASSETS)
+    for name, (_text, media_type) in ASSETS.items():
+        asset = await client.get(f"/demo-council/{name}")
+        assert asset.status_code == 200, name
+        assert asset.headers["content-type"] == f"{media_type}; charset=utf-8", name
     await load_demo(lambda _: None, "http://127.0.0.1:8000")
     before = (await client.get("/demo-council/bins.html")).text
     assert 'class="toast"' in before and 'id="bin-area"' not in before
