@@ -35,6 +35,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "typography",
     "colour_meaning",
     "motion",
+    "flashing",
     "timed_content",
     # interactors: press keys, move the mouse
     "skip_link",

@@ -96,6 +96,8 @@ BARRIERS = [
     ("barriers/rtl.html", "language", "violation", "#urdu"),
     ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-link"),
     ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-button"),
+    ("barriers/flashing.html", "flashing", "violation", "#strobe"),
+    ("barriers/flashing-red.html", "flashing", "violation", "#red-alert"),
 ]
 
 CLEAN = [
@@ -123,6 +125,8 @@ CLEAN = [
     "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
     "controls/rtl.html",  # the same Arabic and Urdu with dir="rtl", an Arabic word inline
     "controls/focus-pixels.html",  # outline replaced by a box-shadow ring; GOV.UK-like yellow
+    "controls/flashing.html",  # a slow flash, a small fast one, a slow fade; a stop button
+    "controls/flashing-red.html",  # the same red panel flashing once a second
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
