@@ -36,6 +36,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "colour_meaning",
     "motion",
     "flashing",
+    "animated_images",
     "timed_content",
     # interactors: press keys, move the mouse
     "skip_link",
