@@ -35,6 +35,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "typography",
     "colour_meaning",
     "motion",
+    "auto_advance",
     "flashing",
     "animated_images",
     "timed_content",
