@@ -35,6 +35,9 @@ CHECK_MODULES: tuple[str, ...] = (
     "typography",
     "colour_meaning",
     "motion",
+    "auto_advance",
+    "flashing",
+    "animated_images",
     "timed_content",
     # interactors: press keys, move the mouse
     "skip_link",

@@ -96,6 +96,15 @@ BARRIERS = [
     ("barriers/rtl.html", "language", "violation", "#urdu"),
     ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-link"),
     ("barriers/focus-pixels.html", "focus-visible", "violation", "#band-button"),
+    ("barriers/flashing.html", "flashing", "violation", "#strobe"),
+    ("barriers/flashing-red.html", "flashing", "violation", "#red-alert"),
+    ("barriers/carousel.html", "auto-advance", "violation", "#news-carousel"),
+    ("barriers/carousel.html", "auto-advance", "violation", "#ticker"),
+    ("barriers/carousel.html", "auto-advance", "violation", "#offers-carousel"),
+    ("barriers/animated-images.html", "animated-images", "violation", "#bins-gif"),
+    ("barriers/animated-images.html", "animated-images", "violation", "#sorting-apng"),
+    ("barriers/animated-images.html", "animated-images", "violation", "#leaf-webp"),
+    ("barriers/animated-images.html", "animated-images", "violation", "#strobe-gif"),
 ]
 
 CLEAN = [
@@ -123,6 +132,10 @@ CLEAN = [
     "controls/context-change.html",  # a Go button, a summary in the page, a warned jump
     "controls/rtl.html",  # the same Arabic and Urdu with dir="rtl", an Arabic word inline
     "controls/focus-pixels.html",  # outline replaced by a box-shadow ring; GOV.UK-like yellow
+    "controls/flashing.html",  # a slow flash, a small fast one, a slow fade; a stop button
+    "controls/flashing-red.html",  # the same red panel flashing once a second
+    "controls/carousel.html",  # a working Pause button, one moving on click, a short ticker
+    "controls/animated-images.html",  # a GIF playing once in 2 s, a still one, one paused
     "govuk/question-page.html",
     "govuk/check-answers.html",
 ]
