@@ -40,13 +40,25 @@ def _serve_site():  # type: ignore[no-untyped-def]
     return module.serve_site()
 
 
-class PeakMemory:
-    """Peak RSS of this process and all its descendants (Chromium's many processes)."""
+class ProcessTree:
+    """Peak memory and CPU seconds of this process and all its descendants (Chromium's many
+    processes), sampled every 100 ms.
+
+    CPU seconds are the machine-load-proof figure: other agents on the machine stretch the
+    wall time, much less the CPU a page costs. A process that ends between two samples loses
+    at most its last 100 ms, so the figure is a slight undercount.
+    """
 
     def __init__(self) -> None:
         self.peak = 0
+        self._cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> CPU seconds
+        self._cpu_before = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values()) - self._cpu_before
 
     def _sample(self) -> int:
         """PSS (shared pages split between the processes sharing them), not RSS, which
@@ -55,6 +67,8 @@ class PeakMemory:
         total = 0
         for process in [me, *me.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                self._cpu[(process.pid, process.create_time())] = times.user + times.system
                 total += process.memory_full_info().pss
         return total
 
@@ -63,13 +77,16 @@ class PeakMemory:
             self.peak = max(self.peak, self._sample())
             self._stop.wait(0.1)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> ProcessTree:
+        self._sample()
+        self._cpu_before = sum(self._cpu.values())
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
 
 
 def profile(pages: list[PageResult]) -> list[tuple[str, float, float]]:
@@ -87,14 +104,31 @@ def profile(pages: list[PageResult]) -> list[tuple[str, float, float]]:
     return sorted(rows, key=lambda row: -row[2])
 
 
-async def one_run(base: str, concurrency: int, show_profile: bool = False) -> dict[str, float]:
+def findings_lines(pages: list[PageResult], base: str) -> list[str]:
+    """Every finding of the run as one sorted line (page, rule, kind, selector, message), the
+    site's address left out: two runs' files differ only where the auditor's results do."""
+    lines = []
+    for page in pages:
+        path = page.url.removeprefix(base)
+        lines.append(f"{path}\tstatus={page.audit.status}")
+        for f in page.audit.findings:
+            lines.append("\t".join([path, f.rule, f.kind, f.selector, f.message.replace(base, "")]))
+    return sorted(lines)
+
+
+async def one_run(
+    base: str, concurrency: int, show_profile: bool = False, findings: Path | None = None
+) -> dict[str, float]:
     config = CrawlConfig([f"{base}/index.html"], max_pages=200, rate_limit=50, allow_private=True)
     options = AuditOptions(concurrency=concurrency, page_time_limit_s=60)
-    with PeakMemory() as memory:
+    with ProcessTree() as tree:
         started = time.perf_counter()
         result = await run_audit(config, options)
         elapsed = time.perf_counter() - started
     pages = len(result.pages)
+    if findings is not None:
+        text = "\n".join(findings_lines(result.pages, base)) + "\n"
+        await asyncio.to_thread(findings.write_text, text)
     if show_profile:
         print(f"{'step':<24} {'median s':>9} {'mean s/page':>11}")
         for step, median, mean in profile(result.pages):
@@ -112,7 +146,8 @@ async def one_run(base: str, concurrency: int, show_profile: bool = False) -> di
         )
         if result.pages
         else 0.0,
-        "peak_memory_mb": round(memory.peak / 1024 / 1024),
+        "cpu_s_per_page": round(tree.cpu_seconds / pages, 2) if pages else 0.0,
+        "peak_memory_mb": round(tree.peak / 1024 / 1024),
     }
 
 
@@ -123,24 +158,38 @@ async def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="print where a page's time goes, step by step"
     )
+    parser.add_argument(
+        "--findings",
+        type=Path,
+        metavar="DIR",
+        help="write each run's findings, one sorted line each, to DIR/findings-cN-R.txt",
+    )
     args = parser.parse_args()
+    if args.findings:
+        args.findings.mkdir(parents=True, exist_ok=True)
     rows = []
     with _serve_site() as base:
         for concurrency in args.concurrency:
-            for _ in range(args.repeat):
-                row = await one_run(base, concurrency, args.profile)
+            for repeat in range(args.repeat):
+                out = None
+                if args.findings:
+                    out = args.findings / f"findings-c{concurrency}-{repeat}.txt"
+                row = await one_run(base, concurrency, args.profile, out)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     print(
         f"\n{'concurrency':>11} {'pages':>5} {'seconds':>8} {'pages/min':>9} {'s/page':>7} "
-        f"{'peak MB':>8}"
+        f"{'CPU s/page':>10} {'peak MB':>8}"
     )
     for r in rows:
         print(
             f"{r['concurrency']:>11} {r['pages']:>5} {r['seconds']:>8} "
-            f"{r['pages_per_minute']:>9} {r['median_s_per_page']:>7} {r['peak_memory_mb']:>8}"
+            f"{r['pages_per_minute']:>9} {r['median_s_per_page']:>7} {r['cpu_s_per_page']:>10} "
+            f"{r['peak_memory_mb']:>8}"
         )
-    print(f"\n{psutil.cpu_count()} CPUs; load average {psutil.getloadavg()}")
+    load = ", ".join(f"{x:.2f}" for x in psutil.getloadavg())
+    print(f"\n{psutil.cpu_count()} CPUs; load average {load} (other work on the machine slows")
+    print("the wall-clock figures; CPU s/page is the cost of a page whatever else runs)")
 
 
 if __name__ == "__main__":
