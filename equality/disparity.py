@@ -460,7 +460,14 @@ def assess(
             )
     extra = [c for c in findings.columns if c not in COLUMNS]
     findings = findings[[*COLUMNS, *extra]]
-    shown = suppress(findings, min_n=min_n, round_to=round_to)
+    # rounding covers every figure that is a count in disguise: for an unweighted design
+    # the weighted n and Kish's n are the count itself
+    shown = suppress(
+        findings,
+        min_n=min_n,
+        round_to=round_to,
+        count_columns=("n", "rest_n", "n_eff", "weighted_n"),
+    )
     summary: dict[str, Any] = {
         "respondents": len(data),
         "answered_outcome": int(np.isfinite(y).sum()),
