@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import Design
+from equality.disclosure import round_counts
 from equality.disparity import Assessment, EqualityError, assess
 
 Measure = Callable[[pd.DataFrame], pd.Series] | tuple[str, Sequence[Hashable]]
@@ -163,6 +164,8 @@ def digital_exclusion(
     if not overall.empty:
         small = overall["n"] < min_n
         overall.loc[small, [c for c in overall.columns if c not in ("measure",)]] = np.nan
+        if round_to:
+            overall["n"] = round_counts(overall["n"], round_to)
     weighting = (
         "raked"
         if design.is_raked

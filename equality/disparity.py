@@ -225,6 +225,18 @@ def outcome_indicator(design: Design, outcome: Outcome) -> tuple[np.ndarray, str
     return y, column, label
 
 
+def fieldwork_dates(data: pd.DataFrame) -> str | None:
+    """ "2 March 2026 to 28 April 2026": the first and last ``submitted_at`` (None if absent)."""
+    if "submitted_at" not in data.columns:
+        return None
+    when = pd.to_datetime(data["submitted_at"], errors="coerce", utc=True, format="ISO8601")
+    when = when.dropna()
+    if when.empty:
+        return None
+    first, last = (f"{d.day} {d:%B %Y}" for d in (when.min(), when.max()))
+    return first if first == last else f"{first} to {last}"
+
+
 # ------------------------------------------------------------ the numbers
 def holm(p: np.ndarray) -> np.ndarray:
     """Holm's step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
@@ -460,7 +472,14 @@ def assess(
             )
     extra = [c for c in findings.columns if c not in COLUMNS]
     findings = findings[[*COLUMNS, *extra]]
-    shown = suppress(findings, min_n=min_n, round_to=round_to)
+    # rounding covers every figure that is a count in disguise: for an unweighted design
+    # the weighted n and Kish's n are the count itself
+    shown = suppress(
+        findings,
+        min_n=min_n,
+        round_to=round_to,
+        count_columns=("n", "rest_n", "n_eff", "weighted_n"),
+    )
     summary: dict[str, Any] = {
         "respondents": len(data),
         "answered_outcome": int(np.isfinite(y).sum()),
@@ -478,8 +497,13 @@ def assess(
         else float("nan"),
     }
     for key in ("survey", "fieldwork", "weighting"):
-        if key in data.attrs:
+        if data.attrs.get(key):
             summary[key] = data.attrs[key]
+    title = (data.attrs.get("codebook") or {}).get("title")
+    if title:  # an export's codebook names the survey; attrs["survey"] is its slug
+        summary["survey"] = str(title)
+    if "fieldwork" not in summary and (dates := fieldwork_dates(data)):
+        summary["fieldwork"] = dates
     if design.rake_report is not None:
         summary["raked_to"] = (
             ", ".join(map(str, pd.unique(design.rake_report.margins.iloc[:, 0])))

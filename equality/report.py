@@ -154,7 +154,9 @@ def chart_svg(
             f'<line x1="{x(r["ci_low"]):.1f}" x2="{x(r["ci_high"]):.1f}" y1="{y:.1f}" '
             f'y2="{y:.1f}" stroke="{colour}" stroke-width="3"/>{shape}'
             f'<text x="{x(r["ci_high"]) + 8:.1f}" y="{y + 5:.1f}" font-size="13" '
-            f'fill="#0b0c0c">{pct(r["estimate"])}</text>'
+            # a white halo keeps the figure legible where the "everyone" line crosses it
+            f'fill="#0b0c0c" stroke="#ffffff" stroke-width="4" paint-order="stroke">'
+            f"{pct(r['estimate'])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

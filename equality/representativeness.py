@@ -168,7 +168,7 @@ def representativeness(
     table = pd.DataFrame(rows)
     if table.empty:
         raise MarginsError("margins have no rows")
-    out = suppress(table, min_n=min_n, round_to=round_to, count_columns=("n",))
+    out = suppress(table, min_n=min_n, round_to=round_to, count_columns=("n", "n_eff"))
     # the population figures are public, not survey numbers: never hide them
     out["population"] = table["population"]
     out["population_share"] = table["population_share"]

@@ -101,3 +101,21 @@ def test_threshold_is_the_same_for_suppression_and_findings(min_n: int) -> None:
     primary = f["suppressed"].str.startswith("fewer than")
     raw_n = pd.Series({"Christian": 220, "No religion": 180, "Muslim": 60, "Jewish": 7})
     assert set(f.index[primary]) == set(raw_n.index[raw_n < min_n])
+
+
+def test_rounding_leaves_no_exact_count_in_disguise() -> None:
+    """Unweighted, the weighted n and Kish's n are the count: they are rounded with it."""
+    from equality import synthetic
+    from equality.digital import digital_exclusion
+    from equality.representativeness import representativeness
+
+    sizes = {"christian": 221, "none": 183, "muslim": 62, "jewish": 7}
+    result = equality.assess(Design(_survey(sizes)), "y", ["religion"], round_to=5)
+    for row in result.to_json()["findings"]:
+        for key in ("n", "rest_n", "n_eff", "weighted_n"):
+            assert row[key] is None or row[key] % 5 == 0, (row["group"], key, row[key])
+    frame = synthetic.survey(503, seed=6)
+    digital = digital_exclusion(Design(frame), ["sex"], round_to=5)
+    assert (digital.overall["n"] % 5 == 0).all()
+    rep = representativeness(frame, {"sex": {"female": 558, "male": 524}}, round_to=5)
+    assert (rep["n"] % 5 == 0).all() and (rep["n_eff"] % 5 == 0).all()

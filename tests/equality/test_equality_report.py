@@ -229,3 +229,21 @@ def test_the_digital_totals_say_whether_they_are_residents(tmp_path: Path) -> No
     assert "Residents affected across the borough (weighted to the population)" in (
         caption.text_content()
     )
+
+
+def test_the_report_names_the_survey_and_its_fieldwork_dates(tmp_path: Path) -> None:
+    frame = synthetic.survey(300, seed=12)
+    days = pd.date_range("2026-03-02", "2026-04-28", freq="D", tz="UTC")
+    frame["submitted_at"] = [days[i % len(days)] for i in range(len(frame))]
+    del frame.attrs["fieldwork"]  # the synthetic survey states its own; an export does not
+    frame.attrs["survey"] = "spring-residents"
+    frame.attrs["codebook"] = {"survey": "spring-residents", "title": "Spring residents' survey"}
+    result = equality.assess(analysis.Design(frame), ("home_internet", ["yes"]), ["age"])
+    assert result.design_summary["fieldwork"] == "2 March 2026 to 28 April 2026"
+    doc = lxml_html.document_fromstring(result.report(tmp_path / "r.html").read_text())
+    text = " ".join(doc.text_content().split())
+    assert "Spring residents' survey; fieldwork 2 March 2026 to 28 April 2026." in text
+    # an export's dates as plain text (pseudonymous exports keep only the day)
+    frame["submitted_at"] = "2026-05-01"
+    one_day = equality.assess(analysis.Design(frame), ("home_internet", ["yes"]), ["age"])
+    assert one_day.design_summary["fieldwork"] == "1 May 2026"
