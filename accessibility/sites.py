@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from accessibility.crawl import CrawlConfig
 from accessibility.errors import NotFound, SiteError
 from accessibility.schedules import next_run
 from accessibility.schemas import SiteIn, validate_site
@@ -24,6 +23,7 @@ from accessibility.tables import AuditRun, Site
 
 if TYPE_CHECKING:  # the audit (Playwright) is imported only to run one, not to list sites
     from accessibility.audit import AuditOptions
+    from accessibility.crawl import CrawlConfig
 
 __all__ = [
     "PRIVATE_ADMIN_ONLY",
@@ -145,6 +145,8 @@ async def list_sites() -> list[dict[str, Any]]:
 
 
 def crawl_config_for(site: dict[str, Any]) -> CrawlConfig:
+    from accessibility.crawl import CrawlConfig
+
     return CrawlConfig(
         start_urls=list(site["start_urls"]),
         sitemaps=list(site["sitemaps"] or []),
