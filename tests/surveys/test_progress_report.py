@@ -114,3 +114,39 @@ async def test_report_renders_the_good_measures_and_names_the_bad(
         server.server_close()
     assert [p.audit.http_status for p in result.pages] == [200]
     assert violations(result) == []
+
+
+@SQLITE_ONLY
+async def test_the_pdf_is_tagged_a4_with_the_whole_summary_on_its_first_page(
+    db: Any, tmp_path: Path
+) -> None:
+    """Every shipped measure (22 rows) in the summary, printed: one A4 page for the summary
+    table (the print styles once let it run over three), then the measures; a tagged PDF
+    with its language and an outline."""
+    import pypdf
+
+    from analysis.measures import load_measures
+    from surveys.measures_cli import progress_report
+
+    await _responses()
+    out = tmp_path / "report.pdf"
+    ran = await asyncio.to_thread(
+        CliRunner().invoke,
+        progress_report,
+        ["--period", PERIOD, "--audience", "management", "--output", str(out)],
+    )
+    assert ran.exit_code == 0, ran.output
+    reader = pypdf.PdfReader(out)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB" and "/Outlines" in root
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (
+        210,
+        297,
+    )
+    first = " ".join(reader.pages[0].extract_text().split())
+    names = [d.name for d in load_measures()]
+    assert all(" ".join(n.split()) in first for n in names), [n for n in names if n not in first]
+    assert "outside the tolerance." in first  # the note under the table, too
+    assert len(reader.pages) > 2  # the sections per measure follow
