@@ -15,7 +15,6 @@ from accessibility.sites import get_site
 from accessibility.storage import now as _now
 from accessibility.storage import read_json
 from accessibility.tables import AuditRun, Site
-from service.jobs import enqueue
 
 __all__ = [
     "AFTER_POLL_S",
@@ -51,6 +50,8 @@ async def queue_run(
     side by side (the demo's two runs of its sample site). The wait is bounded: after
     ``RUN_TIME_LIMIT_S`` plus one run lease (``leases.LEASE_S``) the run starts anyway.
     """
+    from service.jobs import enqueue  # imported here: reading runs needs no job engine
+
     await get_site(site_id)
     async with AuditRun._meta.db.transaction():
         run = AuditRun(site=site_id, status="queued", trigger=trigger)

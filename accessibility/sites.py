@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from accessibility.audit import AuditOptions, SignIn
-from accessibility.crawl import CrawlConfig
 from accessibility.errors import NotFound, SiteError
 from accessibility.schedules import next_run
 from accessibility.schemas import SiteIn, validate_site
 from accessibility.storage import now, read_json
 from accessibility.tables import AuditRun, Site
+
+if TYPE_CHECKING:  # the audit (Playwright) is imported only to run one, not to list sites
+    from accessibility.audit import AuditOptions
+    from accessibility.crawl import CrawlConfig
 
 __all__ = [
     "PRIVATE_ADMIN_ONLY",
@@ -143,6 +145,8 @@ async def list_sites() -> list[dict[str, Any]]:
 
 
 def crawl_config_for(site: dict[str, Any]) -> CrawlConfig:
+    from accessibility.crawl import CrawlConfig
+
     return CrawlConfig(
         start_urls=list(site["start_urls"]),
         sitemaps=list(site["sitemaps"] or []),
@@ -156,6 +160,8 @@ def crawl_config_for(site: dict[str, Any]) -> CrawlConfig:
 
 
 def audit_options_for(site: dict[str, Any]) -> AuditOptions:
+    from accessibility.audit import AuditOptions, SignIn
+
     signin = site.get("signin")
     return AuditOptions(
         concurrency=site["concurrency"],

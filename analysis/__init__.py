@@ -7,9 +7,9 @@ Pandas in, pandas out; never imports Litestar, so it works in any notebook::
     design = analysis.rake(analysis.Design(df), margins)
     design.proportion("q1", "Very satisfied", by="panel_age_band")
 
-``analysis.plots`` (matplotlib) and the model result types (``LogitResult``,
-``OrdinalResult``; formulaic) are imported on first use, so a program that only estimates
-(the progress report, the service's pages) does not pay for them at start-up.
+``analysis.plots`` (matplotlib), ``to_excel`` (openpyxl) and the model result types
+(``LogitResult``, ``OrdinalResult``; formulaic) are imported on first use, so a program that
+only estimates (the progress report, the service's pages) does not pay for them at start-up.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -28,13 +28,13 @@ from analysis.errors import (
     UnknownVariableError,
     WeightsError,
 )
-from analysis.excel import to_excel
 from analysis.io import aload, label, load, read_export
 from analysis.raking import RakeReport, rake
 from analysis.trend import trend
 
 if TYPE_CHECKING:
     from analysis import plots
+    from analysis.excel import to_excel
     from analysis.regression import LogitResult, OrdinalResult
 
 __all__ = [
@@ -68,11 +68,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``plots``, ``LogitResult`` and ``OrdinalResult``, imported when first asked for."""
+    """``plots``, ``to_excel``, ``LogitResult`` and ``OrdinalResult``, imported when first
+    asked for."""
     if name == "plots":
         import analysis.plots
 
         return analysis.plots
+    if name == "to_excel":
+        from analysis.excel import to_excel
+
+        return to_excel
     if name in ("LogitResult", "OrdinalResult"):
         from analysis import regression
 

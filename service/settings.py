@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     panel_margins_file: Path | None = Field(
         default=None, description="Population margins CSV (default: the demo's synthetic one)"
     )
+    measures_file: Path | None = Field(
+        default=None,
+        description="Strategy measures YAML for the staff page, API and progress report "
+        "(default: the shipped analysis/measures/measures.yaml)",
+    )
     panel_postcode_lookup_file: Path | None = Field(
         default=None, description="Postcode to ward and IMD quintile CSV (default: the demo's)"
     )

@@ -26,8 +26,9 @@ from service.cli import CommandError, run_async
     "measures_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Measures YAML (default: the shipped set, analysis/measures/measures.yaml); targets "
-    "and measures set on the staff page are added to it.",
+    help="Measures YAML (default: the MEASURES_FILE setting, else the shipped set, "
+    "analysis/measures/measures.yaml); targets and measures set on the staff page are added "
+    "to it.",
 )
 @click.option(
     "--output",

@@ -172,9 +172,15 @@ async def council_measure_dicts() -> list[dict[str, Any]]:
 async def effective_measures(path: str | Path | None = None) -> list[Measure]:
     """The YAML measures, then the council's own, with targets set on the staff page applied.
 
-    A stored target replaces the YAML target for the same period; a measure whose YAML target
-    was refused (a problem) keeps that problem only if no stored target covers the period.
+    The YAML file is ``path``, else the ``MEASURES_FILE`` setting, else the shipped set, so
+    the staff page, the API and the CLI read the same definitions. A stored target replaces
+    the YAML target for the same period; a measure whose YAML target was refused (a problem)
+    keeps that problem only if no stored target covers the period.
     """
+    if path is None:
+        from service.settings import get_settings
+
+        path = get_settings().measures_file
     measures = load_measures(path)
     known = {m.id for m in measures}
     for raw in await council_measure_dicts():

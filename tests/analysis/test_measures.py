@@ -252,3 +252,25 @@ def test_a_report_cache_builds_one_design_per_survey_period_and_weighting():
     assert m.survey_value(two, df, H2, margins=margins, cache=cache) == m.survey_value(
         two, df, H2, margins=margins
     )
+
+
+def test_a_question_dropped_in_a_later_version_keeps_its_history_and_says_so():
+    # version 1 (spring) asked q; version 2 (autumn) dropped it: the export has the column,
+    # blank for every version-2 response
+    spring = frame(["Yes"] * 30 + ["No"] * 10, when="2026-03-01", version=1)
+    autumn = frame(["Yes"] * 40, version=2).assign(q=None)
+    df = pd.concat([spring, autumn], ignore_index=True)
+    sat = measure(targets={"2026-H2": {"value": 70, "tolerance": 3}})
+    values = {p: m.survey_value(sat, df, m.Period.parse(p)) for p in ("2026-H1", "2026-H2")}
+    assert values["2026-H1"].estimate == pytest.approx(75.0)
+    assert values["2026-H2"].estimate is None
+    assert "'q' was not asked in s version 2" in values["2026-H2"].note
+    r = m.evaluate(sat, values, H2)
+    assert r.status == "no figure for the period" and r.latest is values["2026-H1"]
+    other = m.evaluate(measure(id="o", name="Other"), {"2026-H2": m.Value("2026-H2", 40.0)}, H2)
+    from analysis.measures.report import render_html
+
+    html = render_html([r, other], period="2026-H2")
+    assert "75.0% (" in html and "(from 2026-H1)" in html
+    assert "&#39;q&#39; was not asked in s version 2" in html
+    assert "<li>Other</li>" in html  # the rest still renders

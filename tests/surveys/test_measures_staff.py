@@ -324,3 +324,47 @@ async def test_an_equality_measure_counts_groups_with_a_likely_adverse_impact(db
     adverse = [n for n in notes if n.startswith("Likely adverse impact")]
     assert value.estimate == float(len(adverse)) and value.estimate > 0
     assert value.exact and "unweighted; " in value.note
+
+
+async def test_the_councils_own_measures_file_is_read_by_page_api_and_cli(
+    client: Any, staff_login: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``MEASURES_FILE``: a council's own YAML replaces the shipped set everywhere, so the
+    staff page, the API and ``resident-voice progress-report`` never disagree."""
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from service.settings import get_settings
+    from surveys.measures_cli import progress_report
+
+    own = tmp_path / "our_measures.yaml"
+    own.write_text(
+        "measures:\n"
+        "  - id: our_members\n"
+        "    name: Members of our panel\n"
+        "    unit: count\n"
+        "    source: {kind: panel, figure: active_members}\n"
+        f"    targets: {{{PERIOD}: {{value: 5}}}}\n"
+    )
+    monkeypatch.setenv("MEASURES_FILE", str(own))
+    get_settings.cache_clear()
+    try:
+        await _member_responses(count=3)
+        await staff_login(client, "research_officer")
+        page = await client.get(f"/staff/measures/?period={PERIOD}")
+        assert page.status_code == 200
+        assert "Members of our panel" in page.text
+        assert "Satisfied with the way the council runs things" not in page.text
+        api = (await client.get(f"/api/measures?period={PERIOD}")).json()
+        assert [x["id"] for x in api["measures"]] == ["our_members"]
+        assert api["measures"][0]["target"] == {"value": 5.0, "tolerance": 0.0}
+        out = tmp_path / "report.html"
+        ran = await asyncio.to_thread(
+            CliRunner().invoke, progress_report, ["--period", PERIOD, "--output", str(out)]
+        )
+        assert ran.exit_code == 0, ran.output
+        assert "1 measures" in ran.output and "Members of our panel" in out.read_text()
+    finally:
+        monkeypatch.delenv("MEASURES_FILE")
+        get_settings.cache_clear()

@@ -23,7 +23,15 @@ MEASURES = f"""
 measures:
   - id: sat
     name: Satisfied with the way the council runs things
-    definition: Very or fairly satisfied.
+    definition: >-
+      Residents who are very or fairly satisfied with the way the council runs things, of
+      everyone who answered the question in the period, leaving out those who said they do
+      not know. The question is the Local Government Association's own wording, so the
+      figure can be set beside the national polling, with the care the method note asks.
+      It is asked every half-year of a sample drawn from the resident panel, weighted to the
+      borough's population, and reported with its confidence interval, so that a change that
+      is only noise is never reported as a change (a long paragraph, as a real definition is:
+      the page's line spacing must suit it).
     source: {{kind: survey, survey: resident-satisfaction, question: council_satisfaction,
              levels: [Very satisfied, Fairly satisfied], weighting: unweighted}}
     targets: {{{PERIOD}: {{value: 10, tolerance: 2}}}}
@@ -114,3 +122,41 @@ async def test_report_renders_the_good_measures_and_names_the_bad(
         server.server_close()
     assert [p.audit.http_status for p in result.pages] == [200]
     assert violations(result) == []
+    # nor best-practice findings (typography: a long definition at line-height 1.4 had one)
+    assert [(f.rule, f.selector) for p in result.pages for f in p.best_practice] == []
+
+
+@SQLITE_ONLY
+async def test_the_pdf_is_tagged_a4_with_the_whole_summary_on_its_first_page(
+    db: Any, tmp_path: Path
+) -> None:
+    """Every shipped measure (22 rows) in the summary, printed: one A4 page for the summary
+    table (the print styles once let it run over three), then the measures; a tagged PDF
+    with its language and an outline."""
+    import pypdf
+
+    from analysis.measures import load_measures
+    from surveys.measures_cli import progress_report
+
+    await _responses()
+    out = tmp_path / "report.pdf"
+    ran = await asyncio.to_thread(
+        CliRunner().invoke,
+        progress_report,
+        ["--period", PERIOD, "--audience", "management", "--output", str(out)],
+    )
+    assert ran.exit_code == 0, ran.output
+    reader = pypdf.PdfReader(out)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB" and "/Outlines" in root
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (
+        210,
+        297,
+    )
+    first = " ".join(reader.pages[0].extract_text().split())
+    names = [d.name for d in load_measures()]
+    assert all(" ".join(n.split()) in first for n in names), [n for n in names if n not in first]
+    assert "outside the tolerance." in first  # the note under the table, too
+    assert len(reader.pages) > 2  # the sections per measure follow
