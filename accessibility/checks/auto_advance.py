@@ -265,7 +265,8 @@ async def check_auto_advance(page: Page, ctx: CheckContext) -> list[Finding]:
                 snippet=region["snippet"],
                 message=(
                     f"This content moves on by itself ({how_often}, {len(changes)} changes "
-                    f"in the first {WATCH_S:g} seconds) and keeps going for more than 5 seconds" + tail
+                    f"in the first {WATCH_S:g} seconds) and keeps going for more than 5 seconds"
+                    + tail
                 ),
                 data={
                     "changes": len(changes),
