@@ -57,7 +57,7 @@ META = CheckMeta(
 #: Seconds of filming: a one-second window with room either side.
 CAPTURE_S = 1.3
 #: Real seconds the page is watched for changes before deciding whether to film.
-WATCH_S = 0.25
+WATCH_S = 0.2
 #: Frames are requested at half the viewport and decoded at a quarter (JPEG's own scaling):
 #: 320 × 200 for 1280 × 800, cells of 4 pixels (16 CSS pixels).
 FRAME_SCALE = 2
