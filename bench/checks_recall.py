@@ -59,6 +59,15 @@ CLASSES: dict[str, tuple[set[str], list[str]]] = {
         {"focus-visible"},
         ["controls/focus-pixels.html"],
     ),
+    "carousels and tickers moving on by themselves": (
+        {"auto-advance"},
+        ["controls/carousel.html"],
+    ),
+    "animated images (GIF, APNG, WebP)": ({"animated-images"}, ["controls/animated-images.html"]),
+    "flashing (general and red)": (
+        {"flashing"},
+        ["controls/flashing.html", "controls/flashing-red.html"],
+    ),
     "earlier checks (keyboard, forms, structure, reflow...)": (
         set(),
         [

@@ -54,14 +54,16 @@ META = CheckMeta(
     reads_only=True,
 )
 
-#: Seconds of filming: a one-second window with room either side.
-CAPTURE_S = 1.3
+#: Seconds of filming: several one-second windows, so that a frame the machine could not
+#: send in one of them (two flashes merged into one picture) does not hide the flashing.
+CAPTURE_S = 2.0
 #: Real seconds the page is watched for changes before deciding whether to film.
-WATCH_S = 0.25
-#: Frames are requested at half the viewport and decoded at a quarter (JPEG's own scaling):
-#: 320 × 200 for 1280 × 800, cells of 4 pixels (16 CSS pixels).
-FRAME_SCALE = 2
-DECODE_SCALE = 2
+WATCH_S = 0.2
+#: Frames are requested at a quarter of the viewport (small frames are encoded and sent
+#: faster, so fewer are lost on a busy machine): 320 × 200 for 1280 × 800, cells of 4
+#: pixels (16 CSS pixels).
+FRAME_SCALE = 4
+DECODE_SCALE = 1
 CELL = 4
 
 _CANDIDATES_JS = """
@@ -150,11 +152,13 @@ async def _film(cdp: CDPSession, viewport: tuple[int, int]) -> list[tuple[float,
     shots: list[tuple[float, str]] = []
     acks: set[asyncio.Task[Any]] = set()
 
+    async def ack(session_id: int) -> None:
+        with contextlib.suppress(PlaywrightError):  # frames still coming as filming stops
+            await cdp.send("Page.screencastFrameAck", {"sessionId": session_id})
+
     def on_frame(event: dict[str, Any]) -> None:
         shots.append((event["metadata"]["timestamp"], event["data"]))
-        task = asyncio.ensure_future(
-            cdp.send("Page.screencastFrameAck", {"sessionId": event["sessionId"]})
-        )
+        task = asyncio.ensure_future(ack(event["sessionId"]))
         acks.add(task)
         task.add_done_callback(acks.discard)
 
@@ -179,7 +183,7 @@ async def _film(cdp: CDPSession, viewport: tuple[int, int]) -> list[tuple[float,
         with contextlib.suppress(PlaywrightError):
             await cdp.send("Page.stopScreencast")
         for task in list(acks):
-            with contextlib.suppress(PlaywrightError, asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
     return shots
 

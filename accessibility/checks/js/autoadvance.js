@@ -1,13 +1,20 @@
 // Installed as an init script on a probe page (never on the page the other checks use), before
-// any of the page's own scripts run. It makes the page's clock run SPEED times faster (timers
-// of up to a minute, requestAnimationFrame timestamps, performance.now and Date.now), so that
-// 20 seconds of the page's life pass in half a second, and records each region whose visible
-// content changes by itself: window.__rvAdvance.report() -> {now, regions: [...]}.
+// any of the page's own scripts run. It runs the page's clock SPEED times faster (timers of up
+// to a minute, requestAnimationFrame timestamps, performance.now and Date.now), so that 20
+// seconds of the page's life pass in about half a second, and records each region whose
+// visible content changes by itself: window.__rvAdvance.report() -> {now, regions: [...]}.
+//
+// The page's time is one virtual clock, not real time multiplied: a timer that fires sets it
+// to the time the timer was due, and any reading of it (the page's or ours) moves it on by at
+// most MAX_STEP_MS of real time. A busy machine that delays the page's timers therefore
+// does not stretch what the page does in its own time (a ticker told to stop after 3 s stops
+// after 3 s of this clock), and loading the page takes almost none of it.
 (() => {
   if (window.__rvAdvance) return;
   const SPEED = 40;          // 40 s of the page's time pass in 1 s
   const SHORT_MS = 60000;    // timers longer than this keep their real delay
   const SAMPLE_MS = 20;      // real milliseconds between samples (0.8 s of page time)
+  const MAX_STEP_MS = 25;    // real milliseconds one reading of the clock may add, at most
   const MAX_REGIONS = 24;
   const MAX_ELEMENTS = 120;  // elements looked at in one region's signature
   const realSetTimeout = window.setTimeout.bind(window);
@@ -17,18 +24,52 @@
   const realDateNow = Date.now.bind(Date);
   const t0 = realNow();
   const d0 = realDateNow();
-  const fast = (t) => t0 + (t - t0) * SPEED;
-  const pageMs = () => (realNow() - t0) * SPEED;  // the page's time since it started
-  const scaled = (ms) => {
-    const d = Number(ms) || 0;
-    return d > 0 && d <= SHORT_MS ? d / SPEED : d;
+  let pageTime = 0;          // ms of the page's time since it started
+  let setAt = realNow();     // real time pageTime was last moved
+  const pageMs = () => {
+    const real = realNow();
+    pageTime += Math.min(Math.max(real - setAt, 0), MAX_STEP_MS) * SPEED;
+    setAt = real;
+    return pageTime;
   };
-  window.setTimeout = function (fn, ms, ...args) { return realSetTimeout(fn, scaled(ms), ...args); };
+  const reach = (due) => {
+    pageMs();
+    if (due > pageTime) pageTime = due;
+  };
+  const scaled = (ms) => (ms > 0 && ms <= SHORT_MS ? ms / SPEED : ms);
+  let lastSample = 0;
+  const afterCallback = () => {
+    if (realNow() - lastSample >= 5) sample();  // eslint-disable-line no-use-before-define
+  };
+  window.setTimeout = function (fn, ms, ...args) {
+    const d = Math.max(Number(ms) || 0, 0);
+    if (typeof fn !== 'function') return realSetTimeout(fn, scaled(d), ...args);
+    const due = pageMs() + d;
+    return realSetTimeout(() => {
+      reach(due);
+      try { fn(...args); } finally { afterCallback(); }
+    }, scaled(d));
+  };
   window.setInterval = function (fn, ms, ...args) {
-    return realSetInterval(fn, scaled(ms), ...args);
+    const d = Math.max(Number(ms) || 0, 0);
+    if (typeof fn !== 'function') return realSetInterval(fn, scaled(d), ...args);
+    let due = pageMs();
+    return realSetInterval(() => {
+      due += d;
+      reach(due);
+      try { fn(...args); } finally { afterCallback(); }
+    }, scaled(d));
   };
-  window.requestAnimationFrame = (cb) => realRaf((ts) => cb(fast(ts)));
-  performance.now = () => fast(realNow());
+  let frameTs = null;
+  let frameTime = 0;
+  window.requestAnimationFrame = (cb) => realRaf((ts) => {
+    if (ts !== frameTs) {  // every callback of one frame sees the same time
+      frameTs = ts;
+      frameTime = pageMs();
+    }
+    try { cb(t0 + frameTime); } finally { afterCallback(); }
+  });
+  performance.now = () => t0 + pageMs();
   Date.now = () => d0 + pageMs();
   // Pages that ask whether the user wants reduced motion (the Python side may look again
   // with it emulated).
@@ -125,6 +166,7 @@
       changes: [], shapes: new Set()});
   };
   const sample = () => {
+    lastSample = realNow();
     const now = pageMs();
     for (const rec of tracked.values()) {
       const s = signature(rec.el);

@@ -101,6 +101,7 @@ BARRIERS = [
     ("barriers/carousel.html", "auto-advance", "violation", "#news-carousel"),
     ("barriers/carousel.html", "auto-advance", "violation", "#ticker"),
     ("barriers/carousel.html", "auto-advance", "violation", "#offers-carousel"),
+    ("barriers/carousel.html", "auto-advance", "review", "#tips-carousel"),
     ("barriers/animated-images.html", "animated-images", "violation", "#bins-gif"),
     ("barriers/animated-images.html", "animated-images", "violation", "#sorting-apng"),
     ("barriers/animated-images.html", "animated-images", "violation", "#leaf-webp"),
