@@ -247,3 +247,51 @@ async def test_every_documented_400_can_be_had(client: Any, staff_login: Any, ap
         assert field in {e["path"] for e in answer.json()["errors"]}, (method, path, answer.text)
         tried += 1
     assert tried >= 18
+
+
+# --- success bodies ----------------------------------------------------------------------------
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def typed(document: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Not `{}` and not a bare object or array of bare objects: the schema names what comes
+    back (a Struct's properties, a string for files and text)."""
+    schema = _resolve(document, schema)
+    if schema.get("type") == "array":
+        return typed(document, schema.get("items", {}))
+    if schema.get("type") == "object" or "properties" in schema:
+        return bool(schema.get("properties")) and bool(schema.get("required"))
+    return schema.get("type") == "string"
+
+
+def test_every_api_operation_documents_a_typed_success_body(app: Any) -> None:
+    document = openapi(app)
+    operations = api_operations(document)
+    assert len(operations) >= 28
+    for path, method, operation in operations:
+        successes = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
+        assert successes, (method, path)
+        for code, response in successes.items():
+            content = response.get("content")
+            assert content, (method, path, code)
+            for media, body in content.items():
+                assert typed(document, body["schema"]), (method, path, code, media, body)
+
+
+def test_every_api_handler_is_in_the_document(app: Any) -> None:
+    from litestar.routes import HTTPRoute
+
+    documented = {(path, method.upper()) for path, method, _ in api_operations(openapi(app))}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r":\w+}", "}", route.path)
+        for handler in route.route_handlers:
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                assert handler.resolve_include_in_schema(), (method, path)
+                assert (path, method) in documented, (method, path)
