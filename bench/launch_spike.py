@@ -260,7 +260,14 @@ def main() -> None:
         )
         started = time.monotonic()
         workers = [
-            subprocess.Popen(shlex.split(args.worker_command), cwd=live.ROOT, env=dict(os.environ))
+            # its own process group: `live.stop` signals the group (before, the group did not
+            # exist, stop returned at once and the workers outlived the bench)
+            subprocess.Popen(
+                shlex.split(args.worker_command),
+                cwd=live.ROOT,
+                env=dict(os.environ),
+                start_new_session=True,
+            )
             for _ in range(args.worker_processes)
         ]
         processes += workers
