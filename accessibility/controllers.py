@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -24,7 +25,16 @@ from accessibility.demo_site import serve_demo_council
 from accessibility.reports.csv_report import to_csv
 from accessibility.reports.statement import REGULATIONS, build_statement, check_statement
 from accessibility.schedules import describe_schedule
-from accessibility.schemas import MarkIn, SiteIn, site_from_form
+from accessibility.schemas import (
+    MarkIn,
+    RunCancelled,
+    RunOut,
+    RunQueued,
+    SiteCreated,
+    SiteIn,
+    SiteSummary,
+    site_from_form,
+)
 from service.auth import PUBLIC_OPT, public, requires_role
 from service.navigation import NavItem
 from service.openapi import CONFLICT
@@ -331,40 +341,45 @@ class AccessibilityAPI(Controller):
     tags = ["accessibility"]  # noqa: RUF012
 
     @get("/sites")
-    async def list_sites(self) -> list[dict[str, Any]]:
+    async def list_sites(self) -> list[SiteSummary]:
         """Configured sites with their latest run."""
-        return [
-            {
-                "id": s["id"],
-                "name": s["name"],
-                "start_urls": s["start_urls"],
-                "schedule": s["schedule"],
-                "last_run": s["last_run"],
-            }
-            for s in await services.list_sites()
-        ]
+        return msgspec.convert(
+            [
+                {
+                    "id": s["id"],
+                    "name": s["name"],
+                    "start_urls": s["start_urls"],
+                    "schedule": s["schedule"],
+                    "last_run": s["last_run"],
+                }
+                for s in await services.list_sites()
+            ],
+            list[SiteSummary],
+        )
 
     @post("/sites", status_code=201)
-    async def create_site(self, request: Request[Any, Any, Any], data: SiteIn) -> Response[Any]:
+    async def create_site(
+        self, request: Request[Any, Any, Any], data: SiteIn
+    ) -> Response[SiteCreated]:
         """Configure a site (JSON body: SiteIn). 400 names each bad field."""
         site = data
         try:
             site_id = await services.create_site(site, _actor(request))
         except services.SiteError as error:
             return _problem(400, "the site settings are not valid", error.errors)
-        return Response({"id": site_id}, status_code=201)
+        return Response(SiteCreated(site_id), status_code=201)
 
     @post("/sites/{site_id:int}/runs", status_code=202)
-    async def start_run(self, site_id: PathInt) -> Response[Any]:
+    async def start_run(self, site_id: PathInt) -> Response[RunQueued]:
         """Queue an audit of a configured site; poll the run for its status."""
         try:
             run_id = await services.queue_run(site_id, trigger="api")
         except services.NotFound as error:
             return _problem(404, str(error), [("site_id", "no such site")])
-        return Response({"run_id": run_id, "status": "queued"}, status_code=202)
+        return Response(RunQueued(run_id, "queued"), status_code=202)
 
     @get("/runs/{run_id:int}")
-    async def get_run(self, run_id: PathInt) -> Response[Any]:
+    async def get_run(self, run_id: PathInt) -> Response[RunOut]:
         """A run's status; when done, its findings in the CLI's JSON shape."""
         try:
             run = await services.get_run(run_id)
@@ -378,10 +393,12 @@ class AccessibilityAPI(Controller):
                 body |= await services.run_json(run_id)
         except services.NotFound as error:
             return _problem(404, str(error), [("run_id", "no such run")])
-        return Response(body)
+        return Response(msgspec.convert(body, RunOut))
 
     @post("/runs/{run_id:int}/cancel", guards=[ADMIN], status_code=200, responses=CONFLICT)
-    async def cancel_run(self, run_id: PathInt, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def cancel_run(
+        self, run_id: PathInt, request: Request[Any, Any, Any]
+    ) -> Response[RunCancelled]:
         """Cancel a queued or running run (administrators): 409 when it has already ended."""
         try:
             await services.cancel_run(run_id, request.user.email)
@@ -389,7 +406,7 @@ class AccessibilityAPI(Controller):
             return _problem(404, str(error), [("run_id", "no such run")])
         except services.RunNotActive as error:
             return _problem(409, str(error), [("run_id", "the run has already ended")])
-        return Response({"id": run_id, "status": "cancelled"})
+        return Response(RunCancelled(run_id, "cancelled"))
 
 
 ROUTES = [

@@ -6,6 +6,7 @@ to its field and the JSON API answers 400 naming the field.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -155,3 +156,83 @@ def site_from_form(form: dict[str, Any]) -> tuple[SiteIn | None, list[tuple[str,
     )
     errors += validate_site(site)
     return (None if errors else site), errors
+
+
+# --- what the accessibility API answers (success bodies, so OpenAPI says what comes back) ----
+
+
+class LastRun(msgspec.Struct):
+    id: int
+    status: str  # queued, running, done, failed, cancelled
+    finished_at: dt.datetime | None
+    summary: dict[str, Any]  # counts by kind and level, as the report shows them
+
+
+class SiteSummary(msgspec.Struct):
+    """A configured site with its latest run (None before the first)."""
+
+    id: int
+    name: str
+    start_urls: list[str]
+    schedule: str  # a cron expression; "" when audits are started by hand
+    last_run: LastRun | None
+
+
+class SiteCreated(msgspec.Struct):
+    id: int
+
+
+class RunQueued(msgspec.Struct):
+    run_id: int
+    status: str  # "queued"
+
+
+class RunCancelled(msgspec.Struct):
+    id: int
+    status: str  # "cancelled"
+
+
+class FindingOut(msgspec.Struct):
+    rule: str
+    source: str  # axe or one of our own checks
+    kind: str  # violation or review
+    wcag: list[str]
+    wcag_failure: bool  # False for best-practice rules
+    level: str | None
+    impact: str | None
+    selector: str
+    snippet: str
+    message: str
+    fingerprint: str  # stable across runs
+    change: str | None  # new, still, regressed (since the last run)
+    mark: str | None  # false_positive or accepted, when staff marked it
+
+
+class PageOut(msgspec.Struct):
+    url: str
+    status: int | str | None  # the HTTP status the page was fetched with
+    title: str | None
+    error: str | None
+    findings: list[FindingOut]
+
+
+class FixedOut(msgspec.Struct):
+    fingerprint: str
+    rule: str
+    pages: list[str]
+
+
+class RunOut(msgspec.Struct, omit_defaults=True):
+    """A run's status; when it is done, its findings in the CLI's JSON shape as well
+    (`engine`, `summary`, `pages`, `fixed`, `broken_links`, `documents`)."""
+
+    id: int
+    site: int
+    status: str
+    error: str | None
+    engine: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    summary: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    pages: list[PageOut] | msgspec.UnsetType = msgspec.UNSET
+    fixed: list[FixedOut] | msgspec.UnsetType = msgspec.UNSET
+    broken_links: list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
+    documents: list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET

@@ -27,9 +27,11 @@ async def create_postgres(prefix: str) -> str:
 
 
 async def drop_postgres(url: str) -> None:
-    """Drop a database made by `create_postgres`."""
+    """Drop a database made by `create_postgres`, even if a stopped server or worker's
+    connection has not closed yet (FORCE: before, the drop failed on it and a bench's
+    results were lost with the exception)."""
     import asyncpg
 
     connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+    await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
     await connection.close()

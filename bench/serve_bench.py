@@ -133,9 +133,17 @@ async def seed(n_fresh: int, n_ready: int) -> dict[str, Any]:
 
     survey_id = await live.prepare_database()
     version = await SurveyVersion.select(SurveyVersion.version).first()
+
+    async def made(n: int) -> list[Any]:
+        """`n` links, in batches: `create_links` makes at most 100,000 at a time."""
+        out: list[Any] = []
+        while len(out) < n:
+            out += await links.create_links(live.SLUG, count=min(50_000, n - len(out)))
+        return out
+
     get_link = (await links.create_links(live.SLUG, count=1))[0]
-    fresh = await links.create_links(live.SLUG, count=n_fresh)
-    ready = await links.create_links(live.SLUG, count=n_ready)
+    fresh = await made(n_fresh)
+    ready = await made(n_ready)
     rows = [
         SurveyResponse(
             public_id=new_public_id(),

@@ -39,6 +39,7 @@ from service.logs import configure_logging, request_log_middleware
 from service.metrics import ROUTES as METRICS_ROUTES
 from service.metrics import outermost as metrics_outermost
 from service.navigation import staff_navigation
+from service.nul_guard import NulGuardMiddleware
 from service.openapi import API_TOKEN_COMPONENTS, API_TOKEN_SECURITY, document_api
 from service.roles import Role
 from service.security import add_security_headers
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         # checked (size, UTF-8, one value a field) before it: see service/forms.py.
         middleware=[
             request_log_middleware,
+            NulGuardMiddleware,  # no U+0000 in paths, queries or bodies: service/nul_guard.py
             FormGuardMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=CSRF),
         ],

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -223,6 +224,19 @@ class StaffController(Controller):
 AUDIT_PAGE = 100
 
 
+class AuditEventOut(msgspec.Struct):
+    """One audit event: who (email and role at the time) did what to whose data, and why."""
+
+    id: int
+    at: str | None  # ISO 8601, UTC
+    staff_email: str
+    role: str
+    action: str  # view, export or change
+    subject: str
+    detail: str
+    reason: str
+
+
 class AuditAPI(Controller):
     """The staff audit log as JSON, for administrators (`/api/audit?limit=&offset=`)."""
 
@@ -235,20 +249,19 @@ class AuditAPI(Controller):
         self,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, lt=2**31)] = 0,
-    ) -> Response[Any]:
+    ) -> Response[list[AuditEventOut]]:
+        """The newest events first, `limit` at a time from `offset`."""
         if not 1 <= limit <= 1000 or not 0 <= offset < 2**31:
             field = "limit" if not 1 <= limit <= 1000 else "offset"
-            return Response(
-                {
-                    "status_code": 400,
-                    "detail": "the query is not valid",
-                    "errors": [{"path": field, "message": "out of range"}],
-                },
-                status_code=400,
+            raise ClientException(
+                detail="the query is not valid", extra=[{"key": field, "message": "out of range"}]
             )
         rows = await audit.recent(limit=limit, offset=offset)
         return Response(
-            [{**r, "at": r["at"].isoformat() if r["at"] else None} for r in rows],
+            msgspec.convert(
+                [{**r, "at": r["at"].isoformat() if r["at"] else None} for r in rows],
+                list[AuditEventOut],
+            ),
             headers={"cache-control": "no-store"},
         )
 

@@ -12,6 +12,8 @@ runs (so nothing is stored):
   browser never sends in a urlencoded body and Litestar would read as Latin-1): **400** naming
   the field. Litestar itself replaces undecodable escapes with U+FFFD silently, and fails with
   a 500 on a multipart part that is not UTF-8;
+- a field name or value holding U+0000 (`%00`), which PostgreSQL cannot store: **400** naming
+  the field (paths, queries and JSON bodies: `service.nul_guard`);
 - a field sent more than once: **400** naming it. One value a field is the rule; a route whose
   form has checkboxes lists their names in `opt={FORM_REPEATS: (...)}`, and a route whose
   repeatable fields depend on stored data (a survey's multiple-choice questions) says
@@ -57,6 +59,8 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_UTF8 = "is not valid UTF-8 text"
 NOT_ENCODED = "has characters that are not percent-encoded"
 REPEATED = "was sent more than once; it takes one value"
+#: PostgreSQL cannot store U+0000 in text (see service.nul_guard).
+HAS_NUL = "contains a NUL character (U+0000), which is never valid here"
 
 
 class FormProblem(ClientException):
@@ -85,9 +89,12 @@ def _text(raw: bytes, field: str) -> str:
     if not raw.isascii():
         raise FormProblem([(field, NOT_ENCODED)])
     try:
-        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        text = unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
         raise FormProblem([(field, NOT_UTF8)]) from None
+    if "\x00" in text:
+        raise FormProblem([(field, HAS_NUL)])
+    return text
 
 
 def urlencoded_names(body: bytes) -> list[str]:
@@ -150,7 +157,15 @@ class FormGuardMiddleware:
                 form = await request.form()
             except UnicodeDecodeError:
                 raise FormProblem([("a form field", NOT_UTF8)]) from None
-            names = [name for name, _ in form.multi_items()]
+            items = form.multi_items()
+            names = [name for name, _ in items]
+            nul = [
+                name
+                for name, value in items
+                if "\x00" in name or (isinstance(value, str) and "\x00" in value)
+            ]
+            if nul:
+                raise FormProblem([(nul[0] or "a form field", HAS_NUL)])
         allowed = handler.opt.get(FORM_REPEATS, ())
         if allowed == CHECKED_BY_HANDLER:
             allowed = {name for name in names if name not in NEVER_REPEATS}

@@ -96,13 +96,6 @@ def error_spec(status: int) -> ResponseSpec:
 
 
 #: For decorators: `@post(..., responses=CONFLICT)`.
-UNCHANGED: dict[int, ResponseSpec] = {
-    200: ResponseSpec(
-        data_container=dict[str, Any],
-        description="Nothing changed (the same definition was already stored): nothing was made",
-        generate_examples=False,
-    )
-}
 CONFLICT: dict[int, ResponseSpec] = {409: error_spec(409)}
 RATE_LIMITED: dict[int, ResponseSpec] = {429: error_spec(429)}
 
@@ -179,10 +172,11 @@ def only_errors(base: type[Operation], statuses: set[int]) -> type[Operation]:
     class DocumentedOperation(base):  # type: ignore[valid-type,misc]
         def __post_init__(self) -> None:
             getattr(super(), "__post_init__", lambda: None)()
-            if self.responses:
-                self.responses = {
+            operation: Operation = self
+            if operation.responses:
+                operation.responses = {
                     code: answer
-                    for code, answer in self.responses.items()
+                    for code, answer in operation.responses.items()
                     if not code.startswith("4") or int(code) in statuses
                 }
 

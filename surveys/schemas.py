@@ -45,3 +45,129 @@ class InviteRequest(msgspec.Struct, forbid_unknown_fields=True):
 
     draw_id: BodyInt
     minutes: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+
+
+# --- what the surveys API answers (success bodies, so OpenAPI says what comes back) ----------
+
+
+class ResponseCounts(msgspec.Struct):
+    """Stored responses by status, then by mode: `{"complete": {"online": 3}, "partial": {}}`."""
+
+    complete: dict[str, int]
+    partial: dict[str, int]
+
+
+class SurveySummary(msgspec.Struct):
+    """One survey in `GET /api/surveys`: its current version and live response counts."""
+
+    slug: str
+    title: str
+    version: int
+    status: str
+    open_link: bool
+    complete: int
+    partial: int
+    counts: ResponseCounts
+
+
+class DefinitionSaved(msgspec.Struct):
+    """`POST /api/surveys`: the version stored (`created`), or the one already stored."""
+
+    slug: str
+    version: int
+    content_hash: str
+    created: bool
+    replaced: bool
+
+
+class SurveyDetail(msgspec.Struct):
+    slug: str
+    title: str
+    version: int
+    versions: list[int]
+    counts: ResponseCounts
+
+
+class SurveyDefinition(msgspec.Struct):
+    """One stored version; `definition` is the survey definition as uploaded (see docs)."""
+
+    slug: str
+    version: int
+    definition: dict[str, Any]
+
+
+class IssuedLinkOut(msgspec.Struct):
+    url: str
+    token: str
+    member_id: int | None
+
+
+class LinksOut(msgspec.Struct):
+    """The links made; their tokens are in this answer only (they are stored hashed)."""
+
+    links: list[IssuedLinkOut]
+
+
+class OpenLinkOut(msgspec.Struct):
+    slug: str
+    enabled: bool
+    url: str
+    short_url: str | None
+
+
+class AssistedOut(msgspec.Struct):
+    """The response stored for an assisted (paper, phone, face-to-face) entry."""
+
+    response_id: str
+    respondent_id: str
+    survey: str
+    version: int
+    mode: str
+    status: str
+
+
+class ChannelProgress(msgspec.Struct):
+    """Invitations of one channel (`total`: every channel)."""
+
+    channel: str
+    invited: int
+    sent: int
+    reminded: int
+    responded: int
+    skipped: int
+    pending: int
+
+
+class StateCounts(msgspec.Struct):
+    """Invitations by state; every state present, zero when none."""
+
+    pending: int
+    to_call: int
+    sent: int
+    responded: int
+    skipped: int
+
+
+class FieldworkProgress(msgspec.Struct):
+    slug: str
+    version: int
+    channels: list[ChannelProgress]
+    total: ChannelProgress
+    states: StateCounts
+
+
+class Skipped(msgspec.Struct):
+    reference: str
+    reason: str
+
+
+class InviteOut(msgspec.Struct):
+    """A draw invited: invitations made by channel, members skipped and why, and the
+    references of members already invited to this version (left as they were)."""
+
+    slug: str
+    version: int
+    invited: dict[str, int]
+    total: int
+    skipped: list[Skipped]
+    already_invited: list[str]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Response, Template
@@ -12,6 +11,7 @@ from panel.charts import shares_chart_png
 from panel.health import panel_health
 from panel.margins import panel_margins
 from panel.representativeness import TITLES, label, representativeness
+from panel.schemas import PanelHealth, Representativeness
 from service.auth import requires_role
 from service.roles import Role
 
@@ -62,11 +62,11 @@ class InsightAPI(Controller):
     tags = ["panel"]  # noqa: RUF012
 
     @get("/representativeness")
-    async def representativeness_api(self) -> dict[str, Any]:
+    async def representativeness_api(self) -> Representativeness:
         """Active members against the population margins, and the groups to recruit next."""
-        return await representativeness(panel_margins())
+        return msgspec.convert(await representativeness(panel_margins()), Representativeness)
 
     @get("/health")
-    async def health_api(self) -> dict[str, Any]:
+    async def health_api(self) -> PanelHealth:
         """Response rates by sample, stratum and channel; contact frequency; joiners, leavers."""
-        return await panel_health()
+        return msgspec.convert(await panel_health(), PanelHealth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -14,7 +15,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from panel.contact_rules import panel_rules
 from panel.sample_requests import Errors, parse_request
 from panel.sampling import DrawResult, SampleError, draw_sample, get_draw, recent_draws, replay_draw
-from panel.schemas import SampleRequestBody
+from panel.schemas import DrawDocument, DrawSummary, ReplayOut, SampleRequestBody
 from service.auth import requires_role
 from service.forms import FORM_REPEATS
 from service.openapi import CONFLICT
@@ -166,17 +167,20 @@ class SampleAPI(Controller):
     tags = ["panel"]  # noqa: RUF012
 
     @get("/")
-    async def list_draws(self) -> list[dict[str, Any]]:
-        """The most recent draws."""
-        return [
-            {**d, "seed": int(d["seed"]), "created_at": d["created_at"].isoformat()}
-            for d in await recent_draws()
-        ]
+    async def list_draws(self) -> list[DrawSummary]:
+        """The most recent draws, newest first."""
+        return msgspec.convert(
+            [
+                {**d, "seed": int(d["seed"]), "created_at": d["created_at"].isoformat()}
+                for d in await recent_draws()
+            ],
+            list[DrawSummary],
+        )
 
     @post("/", status_code=201, responses=CONFLICT)
     async def create(
         self, request: Request[Any, Any, Any], data: SampleRequestBody
-    ) -> Response[Any]:
+    ) -> Response[DrawDocument]:
         """Draw and record a sample. JSON body: `size`, `method` (random|stratified|quota),
         `quotas` ([{dimension, group, min, max}]), `stratify`, `rules`, `seed`.
         400 names each bad field; 409 says why the draw cannot be made (nothing recorded)."""
@@ -189,21 +193,21 @@ class SampleAPI(Controller):
             return _problem(
                 409, "the sample cannot be drawn", [("sample", p) for p in error.problems]
             )
-        return Response(_draw_document(result), status_code=201)
+        return Response(msgspec.convert(_draw_document(result), DrawDocument), status_code=201)
 
     @get("/{draw_id:int}")
-    async def show(self, draw_id: PathInt) -> dict[str, Any]:
+    async def show(self, draw_id: PathInt) -> DrawDocument:
         """A recorded draw: the `--json` document plus rules, quotas against drawn, exclusions."""
         try:
-            return _draw_document(await get_draw(draw_id))
+            return msgspec.convert(_draw_document(await get_draw(draw_id)), DrawDocument)
         except KeyError:
             raise NotFoundException(f"there is no draw {draw_id}") from None
 
     @post("/{draw_id:int}/replay", status_code=200)
-    async def replay(self, draw_id: PathInt) -> dict[str, Any]:
+    async def replay(self, draw_id: PathInt) -> ReplayOut:
         """Run the draw again from its record: `same` is true when it gives the same people."""
         try:
             replay = await replay_draw(draw_id)
         except KeyError:
             raise NotFoundException(f"there is no draw {draw_id}") from None
-        return {"draw_id": draw_id, "same": replay.same, "members": len(replay.recorded)}
+        return ReplayOut(draw_id=draw_id, same=replay.same, members=len(replay.recorded))

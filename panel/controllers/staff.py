@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from litestar import Controller, get
 from litestar.response import Template
 
 from panel.health import panel_health
+from panel.schemas import Composition
 from panel.services import composition
 from service.auth import requires_role
 from service.roles import Role
@@ -34,6 +34,6 @@ class PanelAPI(Controller):
     tags = ["panel"]  # noqa: RUF012
 
     @get("/composition")
-    async def composition_api(self) -> dict[str, Any]:
+    async def composition_api(self) -> Composition:
         """Active members by age, sex and ward, with the borough population's shares."""
-        return await composition()
+        return msgspec.convert(await composition(), Composition)

@@ -16,20 +16,35 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
+import msgspec
 import yaml
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIType, Schema
 
 from panel import services as panel_services
 from service import audit
 from service.auth import requires_role
-from service.openapi import BINARY, CONFLICT, TEXT, UNCHANGED, file_download, raw_body
+from service.openapi import BINARY, CONFLICT, TEXT, file_download, raw_body
 from service.params import PathInt, QueryInt
 from service.roles import Role
 from service.settings import Settings
 from service.tables import StaffUser
 from surveys.definitions import DefinitionError
-from surveys.schemas import AssistedResponse, LinkRequest, OpenLinkRequest
+from surveys.schemas import (
+    AssistedOut,
+    AssistedResponse,
+    DefinitionSaved,
+    IssuedLinkOut,
+    LinkRequest,
+    LinksOut,
+    OpenLinkOut,
+    OpenLinkRequest,
+    ResponseCounts,
+    SurveyDefinition,
+    SurveyDetail,
+    SurveySummary,
+)
 from surveys.services import (
     definition_uploads,
     definitions_store,
@@ -205,6 +220,14 @@ EXPORT_CONTENT = {
 }
 
 
+#: `POST /api/surveys` with a definition already stored: nothing made, the stored version said.
+UNCHANGED = {
+    200: ResponseSpec(
+        data_container=DefinitionSaved,
+        description="Nothing changed (the same definition was already stored): nothing was made",
+        generate_examples=False,
+    )
+}
 #: `format=`: the keys of `exports.FORMATS` (tested), as an enum in the OpenAPI document.
 ExportFormat = Literal["csv", "xlsx", "sav", "codebook"]
 
@@ -219,20 +242,20 @@ class SurveysAPI(Controller):
     }
 
     @get("/")
-    async def list_surveys(self) -> list[dict[str, Any]]:
+    async def list_surveys(self) -> list[SurveySummary]:
         """Every survey with its current version and live response counts by status and mode."""
         rows = await definitions_store.list_surveys()
         return [
-            {
-                "slug": r["slug"],
-                "title": r["title"],
-                "version": r["current_version"],
-                "status": r["status"],
-                "open_link": r["open_enabled"],
-                "complete": r["complete"],
-                "partial": r["partial"],
-                "counts": r["counts"],
-            }
+            SurveySummary(
+                slug=r["slug"],
+                title=r["title"],
+                version=r["current_version"],
+                status=r["status"],
+                open_link=r["open_enabled"],
+                complete=r["complete"],
+                partial=r["partial"],
+                counts=msgspec.convert(r["counts"], ResponseCounts),
+            )
             for r in rows
         ]
 
@@ -248,47 +271,45 @@ class SurveysAPI(Controller):
         # a definition may be up to 512 KB; every other body keeps the app's 256 KB
         request_max_body_size=definition_uploads.MAX_FORM_BYTES,
     )
-    async def upload(self, request: Request[StaffUser, Any, Any]) -> Response[dict[str, Any]]:
+    async def upload(self, request: Request[StaffUser, Any, Any]) -> Response[DefinitionSaved]:
         """Create a survey or a new version from a JSON or YAML (`content-type: application/yaml`)
         definition. An unchanged definition answers 200 and makes nothing."""
         data = parse_definition_body(await request.body(), request.headers.get("content-type", ""))
         result = await definitions_store.save_definition(data, created_by=request.user.email)
         return Response(
-            {
-                "slug": result.stored.slug,
-                "version": result.stored.version,
-                "content_hash": result.stored.content_hash,
-                "created": result.created,
-                "replaced": result.replaced,
-            },
+            DefinitionSaved(
+                slug=result.stored.slug,
+                version=result.stored.version,
+                content_hash=result.stored.content_hash,
+                created=result.created,
+                replaced=result.replaced,
+            ),
             status_code=201 if result.created or result.replaced else 200,
         )
 
     @get("/{slug:str}")
-    async def detail(self, slug: str) -> dict[str, Any]:
+    async def detail(self, slug: str) -> SurveyDetail:
+        """The current version's number and title, every version stored, and response counts."""
         stored = await definitions_store.get_version(slug)
         counts = (await definitions_store.response_counts(stored.survey_id)).get(
             stored.survey_id, {"complete": {}, "partial": {}}
         )
-        return {
-            "slug": stored.slug,
-            "title": stored.survey.title(stored.survey.languages[0]),
-            "version": stored.version,
-            "versions": await definitions_store.version_numbers(stored.survey_id),
-            "counts": counts,
-        }
+        return SurveyDetail(
+            slug=stored.slug,
+            title=stored.survey.title(stored.survey.languages[0]),
+            version=stored.version,
+            versions=await definitions_store.version_numbers(stored.survey_id),
+            counts=msgspec.convert(counts, ResponseCounts),
+        )
 
     @get("/{slug:str}/versions/{version:int}")
-    async def definition(self, slug: str, version: PathInt) -> dict[str, Any]:
+    async def definition(self, slug: str, version: PathInt) -> SurveyDefinition:
+        """One stored version's definition, as it was uploaded."""
         stored = await definitions_store.get_version(slug, version)
-        return {
-            "slug": stored.slug,
-            "version": stored.version,
-            "definition": dict(stored.survey.data),
-        }
+        return SurveyDefinition(stored.slug, stored.version, dict(stored.survey.data))
 
     @post("/{slug:str}/links", status_code=201, guards=[PANEL], responses=CONFLICT)
-    async def make_links(self, data: LinkRequest, slug: str, settings: Settings) -> dict[str, Any]:
+    async def make_links(self, data: LinkRequest, slug: str, settings: Settings) -> LinksOut:
         """Single-use links. The tokens are in this answer only: they are stored hashed."""
         body = data
         errors: list[tuple[str, str]] = []
@@ -309,38 +330,34 @@ class SurveysAPI(Controller):
             slug, member_ids=member_ids, count=body.count, expires_in_days=body.expires_in_days
         )
         base = settings.public_url.rstrip("/")
-        return {
-            "links": [
-                {"url": base + link.path(), "token": link.token, "member_id": link.member_id}
-                for link in issued
-            ]
-        }
+        return LinksOut(
+            [IssuedLinkOut(base + link.path(), link.token, link.member_id) for link in issued]
+        )
 
     @post("/{slug:str}/open-link", guards=[PANEL])
-    async def open_link(
-        self, data: OpenLinkRequest, slug: str, settings: Settings
-    ) -> dict[str, Any]:
+    async def open_link(self, data: OpenLinkRequest, slug: str, settings: Settings) -> OpenLinkOut:
+        """Turn the open link (anyone may answer) on or off; its short link comes with it."""
         body = data
         row = await definitions_store.set_open_link(slug, body.enabled)
         base = settings.public_url.rstrip("/")
-        return {
-            "slug": row["slug"],
-            "enabled": row["open_enabled"],
-            "url": f"{base}/o/{row['slug']}",
-            "short_url": f"{base}/r/{row['short_code']}" if row["short_code"] else None,
-        }
+        return OpenLinkOut(
+            slug=row["slug"],
+            enabled=row["open_enabled"],
+            url=f"{base}/o/{row['slug']}",
+            short_url=f"{base}/r/{row['short_code']}" if row["short_code"] else None,
+        )
 
     @post("/{slug:str}/responses", status_code=201, responses=CONFLICT)
     async def assisted(
         self, request: Request[StaffUser, Any, Any], slug: str, data: AssistedResponse
-    ) -> dict[str, Any]:
+    ) -> AssistedOut:
         """Enter a paper, phone or face-to-face response for a resident; records who entered it.
 
         For a panel member (`member_reference`) the entry claims their open personal link and
         completes any partial online response; a member who has already responded gets 409 with
         the path `member_reference`, and nothing is stored."""
         body = data
-        return await responses.record_assisted(
+        stored = await responses.record_assisted(
             slug,
             body.answers,
             mode=body.mode,
@@ -349,6 +366,7 @@ class SurveysAPI(Controller):
             version=body.version,
             lang=body.lang,
         )
+        return AssistedOut(**stored)
 
     @get(
         "/{slug:str}/export",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
 
 from service.tables import StaffUser
 from surveys.controllers.api import PANEL, problem, survey_error_handler
-from surveys.schemas import InviteRequest
+from surveys.schemas import FieldworkProgress, InviteOut, InviteRequest, Skipped
 from surveys.services import definitions_store, fieldwork
 from surveys.services.errors import SurveyError
 
@@ -44,20 +45,23 @@ def _api_path(path: str) -> str:
     return "draw_id" if path == "draw" else path
 
 
-async def progress(slug: str) -> dict[str, Any]:
+async def progress(slug: str) -> FieldworkProgress:
     """Counts for the current version: by channel (with a total) and by invitation state."""
     stored = await definitions_store.get_version(slug)
     rows = await fieldwork.fieldwork_counts(stored.survey_id, stored.version)
     channels = [r for r in rows if r["channel"] != "total"]
     total = next((r for r in rows if r["channel"] == "total"), None)
-    return {
-        "slug": stored.slug,
-        "version": stored.version,
-        "channels": channels,
-        "total": total
-        or {k: 0 for k in ("invited", "sent", "reminded", "responded", "pending", "skipped")},
-        "states": await fieldwork.state_counts(stored.survey_id, stored.version),
-    }
+    nothing = {k: 0 for k in ("invited", "sent", "reminded", "responded", "pending", "skipped")}
+    return msgspec.convert(
+        {
+            "slug": stored.slug,
+            "version": stored.version,
+            "channels": channels,
+            "total": total or {"channel": "total", **nothing},
+            "states": await fieldwork.state_counts(stored.survey_id, stored.version),
+        },
+        FieldworkProgress,
+    )
 
 
 class FieldworkAPI(Controller):
@@ -70,7 +74,7 @@ class FieldworkAPI(Controller):
     }
 
     @get("/")
-    async def show(self, slug: str) -> dict[str, Any]:
+    async def show(self, slug: str) -> FieldworkProgress:
         """Progress of the current version: `channels` (invited, sent, reminded, responded,
         pending, skipped per channel), `total`, and `states`
         (pending|to_call|sent|responded|skipped)."""
@@ -79,7 +83,7 @@ class FieldworkAPI(Controller):
     @post("/", status_code=201)
     async def invite(
         self, request: Request[StaffUser, Any, Any], slug: str, data: InviteRequest
-    ) -> dict[str, Any]:
+    ) -> InviteOut:
         """Invite a recorded draw. 400 names the field (`draw_id`, `minutes`, `members[P-…]`
         when nobody can be invited); 404 for an unknown survey; nothing is written on error."""
         try:
@@ -89,11 +93,11 @@ class FieldworkAPI(Controller):
         except SurveyError as error:
             error.errors = [(_api_path(p), m) for p, m in error.errors]
             raise
-        return {
-            "slug": result.survey,
-            "version": result.version,
-            "invited": result.invited,
-            "total": result.total,
-            "skipped": [{"reference": r, "reason": why} for r, why in result.skipped],
-            "already_invited": result.already_invited,
-        }
+        return InviteOut(
+            slug=result.survey,
+            version=result.version,
+            invited=result.invited,
+            total=result.total,
+            skipped=[Skipped(r, why) for r, why in result.skipped],
+            already_invited=result.already_invited,
+        )

@@ -7,17 +7,21 @@ parameters), and the exact headers of answers the fuzzer cannot judge (files).
 
 from __future__ import annotations
 
+import json
 import re
 import typing
 from typing import Any
 
+import jsonschema
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from surveys.controllers.api import ExportFormat
 from surveys.services import exports
+from tests.accessibility.platform.test_a11y_pages import seeded_runs
 from tests.conftest import csrf_token
 from tests.surveys.conftest import RESIDENT_SATISFACTION_ANSWERS, store_bank
+from tests.surveys.fieldwork.conftest import add_draw, add_member, smtp  # noqa: F401 (fixture)
 
 #: What each export's Content-Type header must be, exactly: one charset, on text only.
 EXPORT_CONTENT_TYPES = {
@@ -247,3 +251,130 @@ async def test_every_documented_400_can_be_had(client: Any, staff_login: Any, ap
         assert field in {e["path"] for e in answer.json()["errors"]}, (method, path, answer.text)
         tried += 1
     assert tried >= 18
+
+
+# --- success bodies ----------------------------------------------------------------------------
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def typed(document: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Not `{}` and not a bare object or array of bare objects: the schema names what comes
+    back (a Struct's properties, a string for files and text)."""
+    schema = _resolve(document, schema)
+    if schema.get("type") == "array":
+        return typed(document, schema.get("items", {}))
+    if schema.get("type") == "object" or "properties" in schema:
+        return bool(schema.get("properties")) and bool(schema.get("required"))
+    return schema.get("type") == "string"
+
+
+def test_every_api_operation_documents_a_typed_success_body(app: Any) -> None:
+    document = openapi(app)
+    operations = api_operations(document)
+    assert len(operations) >= 28
+    for path, method, operation in operations:
+        successes = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
+        assert successes, (method, path)
+        for code, response in successes.items():
+            content = response.get("content")
+            assert content, (method, path, code)
+            for media, body in content.items():
+                assert typed(document, body["schema"]), (method, path, code, media, body)
+
+
+def test_every_api_handler_is_in_the_document(app: Any) -> None:
+    from litestar.routes import HTTPRoute
+
+    documented = {(path, method.upper()) for path, method, _ in api_operations(openapi(app))}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r":\w+}", "}", route.path)
+        for handler in route.route_handlers:
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                assert handler.resolve_include_in_schema(), (method, path)
+                assert (path, method) in documented, (method, path)
+
+
+# --- answers with data in them, against their schemas ------------------------------------------
+# The fuzz run sees mostly empty tables (no members, draws or finished runs), so the nested
+# parts of these schemas are checked here, on answers that carry them.
+
+
+def conforms(document: dict[str, Any], path: str, method: str, answer: Any) -> None:
+    """The answer's status is documented and its JSON body validates against its schema."""
+    responses = document["paths"][path][method]["responses"]
+    assert str(answer.status_code) in responses, (method, path, answer.status_code, answer.text)
+    schema = responses[str(answer.status_code)]["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+    problems = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(answer.json())
+    ]
+    assert not problems, (method, path, problems[:5])
+
+
+@pytest.mark.usefixtures("smtp")  # the fieldwork invite's mail goes to a local server
+async def test_answers_with_data_conform_to_their_schemas(
+    client: Any, staff_login: Any, app: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("AUDITS_DIR", str(tmp_path / "audits"))
+    document = openapi(app)
+    await store_bank("resident-satisfaction")
+    members = [await add_member(), await add_member(channel="sms"), await add_member()]
+    draw = await add_draw(members)
+    site_id, run_id, _ = await seeded_runs()
+    await staff_login(client, "admin")
+    token = await csrf_token(client)
+    slug = "resident-satisfaction"
+    calls: list[tuple[str, str, dict[str, Any] | None, dict[str, Any]]] = [
+        ("post", "/api/surveys/{slug}/links", {"count": 2}, {"slug": slug}),
+        ("post", "/api/surveys/{slug}/open-link", {"enabled": True}, {"slug": slug}),
+        (
+            "post",
+            "/api/surveys/{slug}/responses",
+            {"mode": "paper", "answers": RESIDENT_SATISFACTION_ANSWERS},
+            {"slug": slug},
+        ),
+        ("post", "/api/surveys/{slug}/fieldwork", {"draw_id": draw}, {"slug": slug}),
+        ("get", "/api/surveys/{slug}/fieldwork", None, {"slug": slug}),
+        ("get", "/api/surveys", None, {}),
+        ("get", "/api/surveys/{slug}", None, {"slug": slug}),
+        ("get", "/api/surveys/{slug}/versions/{version}", None, {"slug": slug, "version": 1}),
+        ("post", "/api/panel/samples", {"size": 2, "seed": 7}, {}),
+        ("get", "/api/panel/samples", None, {}),
+        ("get", "/api/panel/samples/{draw_id}", None, {"draw_id": draw}),
+        ("post", "/api/panel/samples/{draw_id}/replay", None, {"draw_id": draw}),
+        ("get", "/api/panel/composition", None, {}),
+        ("get", "/api/panel/representativeness", None, {}),
+        ("get", "/api/panel/health", None, {}),
+        ("get", "/api/accessibility/sites", None, {}),
+        ("get", "/api/accessibility/runs/{run_id}", None, {"run_id": run_id}),
+        (
+            "post",
+            "/api/accessibility/sites",
+            {"name": "Libraries", "start_urls": ["https://libraries.example.gov.uk/"]},
+            {},
+        ),
+        ("post", "/api/accessibility/sites/{site_id}/runs", None, {"site_id": site_id}),
+        ("get", "/api/audit", None, {}),
+    ]
+    for method, path, body, values in calls:
+        answer = await client.request(
+            method.upper(),
+            path.format(**values),
+            content=json.dumps(body).encode() if body is not None else b"",
+            headers={"x-csrftoken": token, "content-type": "application/json"},
+        )
+        assert answer.status_code < 300, (method, path, answer.text)
+        conforms(document, path, method, answer)
+    queued = (await client.get("/api/accessibility/sites")).json()
+    assert queued[0]["last_run"] is not None
+    run = (await client.get(f"/api/accessibility/runs/{run_id}")).json()
+    assert run["status"] == "done" and run["pages"][0]["findings"], run
+    health = (await client.get("/api/panel/health")).json()
+    assert health["by_sample"], health
