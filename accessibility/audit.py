@@ -27,7 +27,7 @@ from playwright.async_api import Browser, Page
 from playwright.async_api import Error as PlaywrightError
 
 from accessibility.axe import AXE_VERSION
-from accessibility.browser import BrowserPool
+from accessibility.browser import BrowserPool, Lane
 from accessibility.checks import REGISTRY
 from accessibility.checks.runner import RENDERED_LINKS_KEY, PageAudit, audit_page
 from accessibility.checks.site import site_findings
@@ -192,36 +192,21 @@ async def _screenshots(
 
 
 async def _audit_one(
-    pool: BrowserPool, url: str, depth: int, options: AuditOptions, scope: Scope
+    lane: Lane, url: str, depth: int, options: AuditOptions, scope: Scope
 ) -> PageResult:
+    """Audit one URL on the worker's lane; the lane's page is reused for the next URL only
+    after an audit in which nothing went wrong (see :class:`accessibility.browser.Lane`)."""
     limit = options.page_time_limit_s
     started = time.monotonic()
+    clean = False
     try:
-        async with asyncio.timeout(limit + CONTEXT_GRACE_S), pool.context() as context:
-            page = await context.new_page()
-            audit = await audit_page(
-                page, url, checks=options.checks, axe=options.axe, time_limit_s=limit
-            )
-            landed = normalise_url(audit.final_url or url)
-            if landed is not None and origin(landed) not in scope.origins:
-                # A script or meta refresh took the browser off the site: not ours to report.
-                audit.status = "error"
-                audit.error = f"the page sent the browser off the site, to {audit.final_url}"
-                audit.findings = []
-                audit.facts.pop(RENDERED_LINKS_KEY, None)  # its links are not the site's
-                return PageResult(audit=audit, template=template_from_url(url), depth=depth)
-            result = PageResult(
-                audit=audit, template=template_from_url(audit.final_url or url), depth=depth
-            )
-            if audit.status == "ok":
-                result.template = await _template(page, audit.final_url or url)
-                if options.screenshots:
-                    budget = min(limit - (time.monotonic() - started), 30.0)
-                    try:
-                        await _screenshots(page, result, options, budget, pool)
-                    except (TimeoutError, PlaywrightError) as error:
-                        log.info("screenshots stopped on %s: %s", url, type(error).__name__)
-            return result
+        async with asyncio.timeout(limit + CONTEXT_GRACE_S):
+            page = await lane.page()
+            result = await _audit_on(page, lane.pool, url, depth, options, scope, started)
+        clean = result.audit.status == "ok" and not any(
+            f.data.get("incomplete") for f in result.audit.findings
+        )
+        return result
     except TimeoutError:
         audit = PageAudit(
             url=url, status="timeout", title="", error="the page's time limit ran out"
@@ -229,8 +214,45 @@ async def _audit_one(
     except PlaywrightError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         audit = PageAudit(url=url, status="error", title="", error=message)
+    finally:
+        # Outside the page's time limit: cleaning up never turns a finished audit into a
+        # timeout (the lane has its own limit, and closes its context when that runs out).
+        await lane.release(reuse=clean)
     audit.timings["total"] = time.monotonic() - started
     return PageResult(audit=audit, template=template_from_url(url), depth=depth)
+
+
+async def _audit_on(
+    page: Page,
+    pool: BrowserPool,
+    url: str,
+    depth: int,
+    options: AuditOptions,
+    scope: Scope,
+    started: float,
+) -> PageResult:
+    limit = options.page_time_limit_s
+    audit = await audit_page(page, url, checks=options.checks, axe=options.axe, time_limit_s=limit)
+    landed = normalise_url(audit.final_url or url)
+    if landed is not None and origin(landed) not in scope.origins:
+        # A script or meta refresh took the browser off the site: not ours to report.
+        audit.status = "error"
+        audit.error = f"the page sent the browser off the site, to {audit.final_url}"
+        audit.findings = []
+        audit.facts.pop(RENDERED_LINKS_KEY, None)  # its links are not the site's
+        return PageResult(audit=audit, template=template_from_url(url), depth=depth)
+    result = PageResult(
+        audit=audit, template=template_from_url(audit.final_url or url), depth=depth
+    )
+    if audit.status == "ok":
+        result.template = await _template(page, audit.final_url or url)
+        if options.screenshots:
+            budget = min(limit - (time.monotonic() - started), 30.0)
+            try:
+                await _screenshots(page, result, options, budget, pool)
+            except (TimeoutError, PlaywrightError) as error:
+                log.info("screenshots stopped on %s: %s", url, type(error).__name__)
+    return result
 
 
 #: The old private name, kept for callers (tests) that import it from here.
@@ -319,17 +341,21 @@ async def _crawl_and_audit(
 
     async def worker() -> None:
         nonlocal done
-        while (url := await found.get()) is not None:
-            depth = crawler.result.depth.get(url, 0)
-            links: list[str] = []
-            try:
-                page = await _audit_one(pool, url, depth, options, scope)
-                links = page.audit.facts.pop(RENDERED_LINKS_KEY, None) or []
-                pages.append(page)
-            finally:
-                crawler.rendered(url, [link for link in links if isinstance(link, str)])
-            done += 1
-            progress("audit", done, len(crawler.result.pages), url)
+        lane = pool.lane()  # one context and page per worker, navigated from URL to URL
+        try:
+            while (url := await found.get()) is not None:
+                depth = crawler.result.depth.get(url, 0)
+                links: list[str] = []
+                try:
+                    page = await _audit_one(lane, url, depth, options, scope)
+                    links = page.audit.facts.pop(RENDERED_LINKS_KEY, None) or []
+                    pages.append(page)
+                finally:
+                    crawler.rendered(url, [link for link in links if isinstance(link, str)])
+                done += 1
+                progress("audit", done, len(crawler.result.pages), url)
+        finally:
+            await lane.close()
 
     workers = [asyncio.create_task(worker()) for _ in range(options.concurrency)]
     try:

@@ -15,8 +15,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    CDPSession,
+    Page,
+    Request,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
 
 from accessibility.guard_proxy import PROXY_ONLY_CHROMIUM_ARGS, GuardProxy
 from accessibility.safety import AddressPolicy
@@ -25,6 +34,7 @@ __all__ = [
     "CHROMIUM_ARGS",
     "BrowserPool",
     "ChromiumNotFound",
+    "Lane",
     "find_chromium",
     "launch_browser",
 ]
@@ -107,6 +117,10 @@ async def launch_browser(*, headless: bool = True) -> AsyncIterator[Browser]:
             await browser.close()
 
 
+#: A lane's context and page serve this many pages, then are made afresh, which bounds what a
+#: long run leaves behind in one renderer process (its heap, the back-forward cache).
+LANE_PAGES = 50
+
 # -- the browser pool -------------------------------------------------------------------------
 #
 # One Chromium and up to ``concurrency`` contexts open at once: a context is cheap and
@@ -141,6 +155,17 @@ class BrowserPool:
         self._owned: contextlib.AsyncExitStack | None = None
         self._lock = asyncio.Lock()
         self.storage_state: Any = None
+
+    @property
+    def reusable(self) -> bool:
+        """Can a lane keep its context from page to page? Not when signing in left local
+        storage behind (the lane clears storage between pages and could not put it back)."""
+        origins = (self.storage_state or {}).get("origins") or []
+        return not any(o.get("localStorage") for o in origins)
+
+    def lane(self) -> Lane:
+        """A worker's own context and page, kept from URL to URL (see :class:`Lane`)."""
+        return Lane(self)
 
     async def browser(self) -> Browser:
         async with self._lock:
@@ -186,3 +211,102 @@ class BrowserPool:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(10):
                     await context.close()
+
+
+_SITE_STORAGE = "all"  # cookies, local and session storage, IndexedDB, Cache Storage, ...
+
+
+class Lane:
+    """One audit worker's browser context and page, navigated from URL to URL.
+
+    A new context per URL costs a new renderer process and a fresh compile of axe-core, about
+    a second of a page's audit on a busy machine; navigating the same page keeps both (same
+    site, same process). What one page could leave for the next is put back in between: the
+    page goes to ``about:blank`` (so no script of the old page runs any more), then every
+    origin the page reached has its storage cleared (cookies, local and session storage,
+    IndexedDB, Cache Storage), cookies are cleared and the sign-in's put back, windows the
+    page opened are closed, routes removed, the window name emptied and the viewport put
+    back. After anything went wrong on a page (it ran out of time, a check crashed or could
+    not finish) the caller asks for a fresh context instead (``release(reuse=False)``).
+    Kept, as a visitor's browser keeps them: the HTTP cache and the visited links.
+    """
+
+    def __init__(self, pool: BrowserPool) -> None:
+        self.pool = pool
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
+        self._cdp: CDPSession | None = None
+        self._origins: set[str] = set()
+        self._served = 0
+
+    async def page(self) -> Page:
+        """The lane's page, ready for the next URL (a new context when there is none)."""
+        page, context = self._page, self._context
+        if page is not None and context is not None and not page.is_closed():
+            browser = context.browser
+            if browser is not None and browser.is_connected():
+                return page
+        await self.close()
+        self._stack = contextlib.AsyncExitStack()
+        context = await self._stack.enter_async_context(self.pool.context())
+        self._context = context
+        self._origins = set()
+        context.on("request", self._seen)
+        self._page = await context.new_page()
+        self._served = 0
+        return self._page
+
+    def _seen(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            self._origins.add(f"{parts.scheme}://{parts.netloc}")
+
+    async def release(self, *, reuse: bool) -> None:
+        """Done with the current URL: make the page clean for the next, or close it all."""
+        self._served += 1
+        if not reuse or self._served >= LANE_PAGES or not self.pool.reusable:
+            await self.close()
+            return
+        try:
+            async with asyncio.timeout(10):
+                await self._reset()
+        except (TimeoutError, PlaywrightError):
+            await self.close()
+
+    async def _reset(self) -> None:
+        page, context = self._page, self._context
+        assert page is not None and context is not None
+        for other in context.pages:
+            if other is not page:
+                await other.close()
+        await page.unroute_all(behavior="ignoreErrors")
+        await page.goto("about:blank")
+        await page.evaluate("() => { window.name = ''; }")
+        if self._cdp is None:
+            self._cdp = await context.new_cdp_session(page)
+        for site in sorted(self._origins):
+            await self._cdp.send(
+                "Storage.clearDataForOrigin", {"origin": site, "storageTypes": _SITE_STORAGE}
+            )
+        self._origins.clear()
+        await context.clear_cookies()
+        cookies = (self.pool.storage_state or {}).get("cookies") or []
+        if cookies:
+            await context.add_cookies(cookies)
+        width, height = self.pool.viewport
+        if page.viewport_size != {"width": width, "height": height}:
+            await page.set_viewport_size({"width": width, "height": height})
+        # A tab navigated from page to page does not always get the page focus a new tab
+        # has: Tab past the last control then wraps straight back to the first (no stop
+        # outside the page), which the keyboard check would take for a trap.
+        await page.bring_to_front()
+
+    async def close(self) -> None:
+        """Close the lane's context (the next :meth:`page` opens a new one)."""
+        stack, self._stack = self._stack, None
+        self._context = self._page = None
+        self._cdp = None
+        if stack is not None:
+            with contextlib.suppress(Exception):
+                await stack.aclose()

@@ -1,14 +1,21 @@
 """Benchmark: pages per minute auditing the fixture site with every check on, and peak memory.
 
+    .venv/bin/python bench/audit_fixture_site.py            # concurrency 1, 2 and 4, one run each
     .venv/bin/python bench/audit_fixture_site.py [--concurrency 1 2 4] [--repeat 1] [--profile]
+        [--findings DIR]
 
 Serves tests/fixtures/a11y_site on 127.0.0.1, then for each concurrency runs the whole audit
 path (crawl from /index.html and the sitemap → browser pool → axe-core and all our checks →
-site rules → element screenshots → fingerprints) with a fresh Chromium, and reports wall time,
-pages per minute and the peak memory of this process plus its Chromium processes
-(proportional set size, sampled every 100 ms with psutil). The crawler's rate limit is raised
-to 50 requests/s so the figure measures auditing, not politeness. ``--profile`` prints, per
-run, each step's median and mean seconds per page (page load and facts, axe, every check).
+site rules → element screenshots → fingerprints) with a fresh Chromium, and prints one JSON
+row per run and then a table: wall seconds, pages per minute, the median seconds per page
+(each page's own audit time), CPU seconds per page of this process and its Chromium
+processes, and peak memory (proportional set size), sampled every 100 ms with psutil. The
+crawler's rate limit is raised to 50 requests/s so the figure measures auditing, not
+politeness. ``--profile`` prints, per run, each step's median and mean seconds per page
+(page load and facts, axe, every check). ``--findings DIR`` writes each run's findings, one
+sorted line each, so two versions of the auditor can be compared with ``diff``.
+The goal (issue 15): ≥ 60 pages/min at concurrency 4 and ≤ 2 s median on a 2-core machine.
+The load average is printed at the end: on a shared machine the wall figures are inflated.
 """
 
 from __future__ import annotations
