@@ -60,19 +60,18 @@ async def test_administrators_see_the_log_as_a_page_and_json(client: Any, staff_
     assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "limit"
 
 
-def test_a_command_line_export_is_recorded(tmp_path: Path) -> None:
+def test_a_command_line_export_is_recorded(tmp_path: Path, migrated_sqlite: str) -> None:
     import sqlite3
 
     from tests.service.test_cli import cli
 
-    url = f"sqlite:///{tmp_path}/a.sqlite"
-    assert cli("migrate", DATABASE_URL=url).returncode == 0
+    url = migrated_sqlite
     bank = "surveys/bank/resident-satisfaction.yaml"
     assert cli("survey", "upload", bank, DATABASE_URL=url).returncode == 0
     out = tmp_path / "x.csv"
     done = cli("survey", "export", "resident-satisfaction", "--out", str(out), DATABASE_URL=url)
     assert done.returncode == 0, done.stderr
-    with sqlite3.connect(tmp_path / "a.sqlite") as conn:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         rows = conn.execute("SELECT staff_email, action, subject, detail FROM staff_audit_event")
         [(who, action, subject, detail)] = rows.fetchall()
     assert (who, action, subject) == ("command line", "export", "survey resident-satisfaction")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from panel.services import CONSENT_WORDING_VERSION
+from panel.tables import Consent, Draw, DrawMember, Member
+from surveys.bank import load_bank
+from surveys.services.definitions_store import save_definition
+from tests.service.conftest import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from service.cli import entry; entry()"]
@@ -57,9 +64,8 @@ def test_check_reports_missing_chromium_clearly(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_user_create_validates_and_prints_the_password_once(tmp_path: Path):
-    url = f"sqlite:///{tmp_path}/u.sqlite"
-    assert cli("migrate", DATABASE_URL=url).returncode == 0
+def test_user_create_validates_and_prints_the_password_once(migrated_sqlite: str):
+    url = migrated_sqlite
     bad = cli(
         "user",
         "create",
@@ -103,35 +109,33 @@ def test_user_create_validates_and_prints_the_password_once(tmp_path: Path):
     assert again.returncode != 0 and "already exists" in again.stderr
 
 
-def test_survey_links_names_each_refused_member(tmp_path: Path):
+def test_survey_links_names_each_refused_member(migrated_sqlite: str):
     """`survey links` says which --member cannot have a link and why, in one line."""
-    url = f"sqlite:///{tmp_path}/l.sqlite"
-    assert cli("migrate", DATABASE_URL=url).returncode == 0
-    seed = (
-        "import asyncio, datetime as dt, piccolo_conf\n"
-        "from panel.services import CONSENT_WORDING_VERSION\n"
-        "from panel.tables import Consent, Member\n"
-        "from surveys.bank import load_bank\n"
-        "from surveys.services.definitions_store import save_definition\n"
-        "async def main():\n"
-        "    await save_definition(load_bank('resident-satisfaction'))\n"
-        "    m = Member(reference='P-CLI00001', first_name='A', last_name='B', age_band='35-44',"
-        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3,"
-        " email='a@example.org')\n"
-        "    await m.save()\n"
-        "    await Consent(member=m.id, purpose='contact:email', wording_version="
-        "CONSENT_WORDING_VERSION, given_at=dt.datetime.now(dt.UTC)).save()\n"
-        "asyncio.run(main())\n"
-    )
-    made = subprocess.run(
-        [sys.executable, "-c", seed],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    url = migrated_sqlite
+
+    async def one_member() -> None:
+        await save_definition(load_bank("resident-satisfaction"))
+        m = Member(
+            reference="P-CLI00001",
+            first_name="A",
+            last_name="B",
+            age_band="35-44",
+            sex="female",
+            ward="abbey",
+            ethnicity="white",
+            disability="no",
+            imd_quintile=3,
+            email="a@example.org",
+        )
+        await m.save()
+        await Consent(
+            member=m.id,
+            purpose="contact:email",
+            wording_version=CONSENT_WORDING_VERSION,
+            given_at=dt.datetime.now(dt.UTC),
+        ).save()
+
+    seed(url, one_member)
     twice = ("--member", "P-CLI00001", "--member", "P-CLI00001")
     refused = cli("survey", "links", "resident-satisfaction", *twice, DATABASE_URL=url)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
@@ -142,40 +146,41 @@ def test_survey_links_names_each_refused_member(tmp_path: Path):
     assert issued.stdout.count("/s/") == 1
 
 
-def test_survey_invite_a_draw(tmp_path: Path):
+def test_survey_invite_a_draw(migrated_sqlite: str):
     """`survey invite SLUG --draw N` invites a recorded draw; a bad draw names --draw."""
-    url = f"sqlite:///{tmp_path}/i.sqlite"
-    assert cli("migrate", DATABASE_URL=url).returncode == 0
-    seed = (
-        "import asyncio, datetime as dt, piccolo_conf\n"
-        "from panel.services import CONSENT_WORDING_VERSION\n"
-        "from panel.tables import Consent, Draw, DrawMember, Member\n"
-        "from surveys.bank import load_bank\n"
-        "from surveys.services.definitions_store import save_definition\n"
-        "async def main():\n"
-        "    await save_definition(load_bank('resident-satisfaction'))\n"
-        "    m = Member(reference='P-CLI00002', first_name='A', last_name='B', age_band='35-44',"
-        " sex='female', ward='abbey', ethnicity='white', disability='no', imd_quintile=3,"
-        " email='a@example.org', preferred_contact='email', status='active')\n"
-        "    await m.save()\n"
-        "    await Consent(member=m.id, purpose='contact:email', wording_version="
-        "CONSENT_WORDING_VERSION, given_at=dt.datetime.now(dt.UTC)).save()\n"
-        "    d = Draw(method='random', seed='1', size=1, eligible=[m.id])\n"
-        "    await d.save()\n"
-        "    await DrawMember(draw=d.id, member=m.id, position=0).save()\n"
-        "    print(d.id)\n"
-        "asyncio.run(main())\n"
-    )
-    made = subprocess.run(
-        [sys.executable, "-c", seed],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
-    draw = made.stdout.strip()
+    url = migrated_sqlite
+    drawn: list[int] = []
+
+    async def a_draw_of_one() -> None:
+        await save_definition(load_bank("resident-satisfaction"))
+        m = Member(
+            reference="P-CLI00002",
+            first_name="A",
+            last_name="B",
+            age_band="35-44",
+            sex="female",
+            ward="abbey",
+            ethnicity="white",
+            disability="no",
+            imd_quintile=3,
+            email="a@example.org",
+            preferred_contact="email",
+            status="active",
+        )
+        await m.save()
+        await Consent(
+            member=m.id,
+            purpose="contact:email",
+            wording_version=CONSENT_WORDING_VERSION,
+            given_at=dt.datetime.now(dt.UTC),
+        ).save()
+        d = Draw(method="random", seed="1", size=1, eligible=[m.id])
+        await d.save()
+        await DrawMember(draw=d.id, member=m.id, position=0).save()
+        drawn.append(int(d.id))
+
+    seed(url, a_draw_of_one)
+    draw = str(drawn[0])
     missing = cli("survey", "invite", "resident-satisfaction", "--draw", "999", DATABASE_URL=url)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert "--draw: no sample draw 999" in missing.stderr
@@ -186,9 +191,8 @@ def test_survey_invite_a_draw(tmp_path: Path):
     assert again.returncode != 0 and "already invited" in again.stderr
 
 
-def test_user_disable_and_enable(tmp_path: Path):
-    url = f"sqlite:///{tmp_path}/d.sqlite"
-    assert cli("migrate", DATABASE_URL=url).returncode == 0
+def test_user_disable_and_enable(migrated_sqlite: str):
+    url = migrated_sqlite
     made = cli(
         "user",
         "create",
