@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-c", "from service.cli import entry; entry()"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Seven subprocesses, one of them a real audit in its own Chromium: about 25 s on a quiet
+# machine, but past the suite's 180 s limit on a heavily loaded one (where pytest-timeout then
+# ended the whole xdist worker), so it gets the sum of its own subprocess limits' worth.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
