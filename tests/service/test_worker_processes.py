@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import itertools
 import os
 import signal
 import subprocess
@@ -225,13 +224,11 @@ async def test_two_workers_run_a_periodic_task_once_per_due_time_and_check_sees_
     rows = [line.split() for line in out.read_text().splitlines()] if out.exists() else []
     ticks = [(pid, float(at)) for pid, at in rows if started <= float(at) <= ended]
     # Due once a second for ~7 s: at most one run per due time (two workers each scheduling
-    # their own would make about twice as many, in pairs), and the task did run.
+    # their own would make about twice as many), and the task did run. The run times alone
+    # cannot tell a duplicate from a late run: a due time run 0.9 s late by one worker and the
+    # next one run on time by the other land 0.3 s apart (seen in CI), so the bound on the
+    # count is the test of "once per due time".
     assert 3 <= len(ticks) <= int(ended - started) + 1, (ticks, log.read_text()[-2000:])
-    # Two runs of one due time would come from the two workers at nearly the same moment.
-    # (One worker may run a late due time and the next one back to back: that is not a
-    # duplicate, so close pairs from the same worker are allowed.)
-    ordered = sorted(ticks, key=lambda t: t[1])
-    assert all(b[1] - a[1] >= 0.5 or a[0] == b[0] for a, b in itertools.pairwise(ordered)), ticks
     pids = {str(w.pid) for w in workers}
     assert {pid for pid, _ in ticks} <= pids
     heartbeats = [line for line in lines if "job worker" in line]
