@@ -91,5 +91,9 @@ async def test_two_worker_processes_run_a_periodic_task_once_per_due_time(
     times = [at for at, _ in ticks]
     # Once a second for 4.5 s: 4 or 5 runs in all; a claim per process gives twice that or more.
     assert 4 <= len(ticks) <= 5, ticks
+    # Two processes winning one due time would both run within one pass of their 20 ms loop.
+    # Runs of successive due times are about a second apart, but the time a tick writes is
+    # taken after its claim's round trip, so on a loaded machine two of them can land 0.8 s
+    # apart (seen in CI): half a second tells the two cases apart.
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.95, f"two runs within one due time: {ticks}"
+    assert min(gaps) >= 0.5, f"two runs within one due time: {ticks}"
