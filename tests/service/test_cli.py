@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,31 +110,38 @@ def test_user_create_validates_and_prints_the_password_once(migrated_sqlite: str
     assert again.returncode != 0 and "already exists" in again.stderr
 
 
+async def _survey_and_consenting_member(reference: str, **extra: Any) -> Member:
+    """The resident-satisfaction survey and one member who consented to email contact."""
+    await save_definition(load_bank("resident-satisfaction"))
+    m = Member(
+        reference=reference,
+        first_name="A",
+        last_name="B",
+        age_band="35-44",
+        sex="female",
+        ward="abbey",
+        ethnicity="white",
+        disability="no",
+        imd_quintile=3,
+        email="a@example.org",
+        **extra,
+    )
+    await m.save()
+    await Consent(
+        member=m.id,
+        purpose="contact:email",
+        wording_version=CONSENT_WORDING_VERSION,
+        given_at=dt.datetime.now(dt.UTC),
+    ).save()
+    return m
+
+
 def test_survey_links_names_each_refused_member(migrated_sqlite: str):
     """`survey links` says which --member cannot have a link and why, in one line."""
     url = migrated_sqlite
 
     async def one_member() -> None:
-        await save_definition(load_bank("resident-satisfaction"))
-        m = Member(
-            reference="P-CLI00001",
-            first_name="A",
-            last_name="B",
-            age_band="35-44",
-            sex="female",
-            ward="abbey",
-            ethnicity="white",
-            disability="no",
-            imd_quintile=3,
-            email="a@example.org",
-        )
-        await m.save()
-        await Consent(
-            member=m.id,
-            purpose="contact:email",
-            wording_version=CONSENT_WORDING_VERSION,
-            given_at=dt.datetime.now(dt.UTC),
-        ).save()
+        await _survey_and_consenting_member("P-CLI00001")
 
     seed(url, one_member)
     twice = ("--member", "P-CLI00001", "--member", "P-CLI00001")
@@ -152,28 +160,9 @@ def test_survey_invite_a_draw(migrated_sqlite: str):
     drawn: list[int] = []
 
     async def a_draw_of_one() -> None:
-        await save_definition(load_bank("resident-satisfaction"))
-        m = Member(
-            reference="P-CLI00002",
-            first_name="A",
-            last_name="B",
-            age_band="35-44",
-            sex="female",
-            ward="abbey",
-            ethnicity="white",
-            disability="no",
-            imd_quintile=3,
-            email="a@example.org",
-            preferred_contact="email",
-            status="active",
+        m = await _survey_and_consenting_member(
+            "P-CLI00002", preferred_contact="email", status="active"
         )
-        await m.save()
-        await Consent(
-            member=m.id,
-            purpose="contact:email",
-            wording_version=CONSENT_WORDING_VERSION,
-            given_at=dt.datetime.now(dt.UTC),
-        ).save()
         d = Draw(method="random", seed="1", size=1, eligible=[m.id])
         await d.save()
         await DrawMember(draw=d.id, member=m.id, position=0).save()
